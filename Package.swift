@@ -1,0 +1,72 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "botcatalog",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "botcatalog", targets: ["botcatalog"]),
+        .executable(name: "botcatalog-bench", targets: ["botcatalog-bench"]),
+        .library(name: "BotCatalog", targets: ["BotCatalog"]),
+        .library(name: "BotCatalogMockAPI", targets: ["BotCatalogMockAPI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/hummingbird-project/swift-mustache", from: "2.1.1"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+    ],
+    targets: [
+        // libcmark from Debian's libcmark-dev; only Render/CommonMark.swift imports it.
+        .systemLibrary(
+            name: "CCmark",
+            pkgConfig: "libcmark",
+            providers: [.apt(["libcmark-dev"])]
+        ),
+        // Two syscalls Swift cannot reach directly (renameat2 for the atomic site swap, flock).
+        .target(name: "CBotSystem"),
+        .target(
+            name: "BotCatalog",
+            dependencies: [
+                "CCmark",
+                "CBotSystem",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Yams", package: "Yams"),
+                .product(name: "Mustache", package: "swift-mustache"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ]
+        ),
+        .target(
+            name: "BotCatalogMockAPI",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
+        .executableTarget(
+            name: "botcatalog",
+            dependencies: [
+                "BotCatalog",
+                "BotCatalogMockAPI",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        .executableTarget(
+            name: "botcatalog-bench",
+            dependencies: [
+                "BotCatalog",
+                "BotCatalogMockAPI",
+                "CCmark",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .testTarget(
+            name: "BotCatalogTests",
+            dependencies: ["BotCatalog", "BotCatalogMockAPI"]
+        ),
+    ]
+)

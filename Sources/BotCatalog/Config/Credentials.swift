@@ -1,0 +1,47 @@
+import Foundation
+
+/// A token or API key. Its description is masked so it cannot reach a log line by accident.
+public struct Secret: Sendable, Equatable, CustomStringConvertible, CustomDebugStringConvertible {
+    public let value: String
+    /// The environment variable it came from, safe to show.
+    public let variable: String
+
+    public init(_ value: String, variable: String) {
+        self.value = value
+        self.variable = variable
+    }
+
+    public var description: String { "$\(variable)" }
+    public var debugDescription: String { "Secret($\(variable))" }
+}
+
+/// The secrets of every source, read from the environment before anything is fetched.
+public struct Credentials: Sendable {
+    public var tokens: [String: Secret]
+    public var keys: [String: [Secret]]
+
+    /// Fails, naming the key and variable, when a variable is unset or empty.
+    public static func resolve(_ config: CatalogConfig, file: String, environment: [String: String]) throws(ConfigError) -> Credentials {
+        var tokens: [String: Secret] = [:]
+        var keys: [String: [Secret]] = [:]
+        for (i, source) in config.sources.enumerated() {
+            if let variable = source.tokenEnv {
+                guard let value = environment[variable], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                    throw ConfigError(file: file, key: "sources[\(i)].tokenEnv",
+                                      reason: "environment variable \(variable) is not set; export it with the \(source.name) API token")
+                }
+                tokens[source.name] = Secret(value.trimmingCharacters(in: .whitespacesAndNewlines), variable: variable)
+            }
+            var list: [Secret] = []
+            for variable in source.keysEnv {
+                guard let value = environment[variable], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
+                    throw ConfigError(file: file, key: "sources[\(i)].keysEnv",
+                                      reason: "environment variable \(variable) is not set; export it with that bot's GPTBots API key")
+                }
+                list.append(Secret(value.trimmingCharacters(in: .whitespacesAndNewlines), variable: variable))
+            }
+            if !list.isEmpty { keys[source.name] = list }
+        }
+        return Credentials(tokens: tokens, keys: keys)
+    }
+}

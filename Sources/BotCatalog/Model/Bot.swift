@@ -1,0 +1,103 @@
+import Foundation
+
+/// The identity of a bot: the source it came from and the id the platform gave it.
+/// Never the slug or the name, so a rename or a move is one change, not removed + added.
+public struct BotKey: Hashable, Comparable, Sendable, CustomStringConvertible {
+    public var source: String
+    public var id: String
+
+    public init(source: String, id: String) {
+        self.source = source
+        self.id = id
+    }
+
+    public static func < (a: BotKey, b: BotKey) -> Bool {
+        a.source != b.source ? a.source < b.source : a.id < b.id
+    }
+
+    public var description: String { "\(source)/\(id)" }
+}
+
+/// Which platform API a source speaks.
+public enum Platform: String, Sendable, CaseIterable {
+    /// unltd.ai style: paginated `/bots/` and `/organizations/:id/bots/` lists.
+    case unltd
+    /// GPTBots style: `/bot/detail`, one API key per bot.
+    case gptbots
+}
+
+/// One bot as fetched: the fields every page needs, and every field the API returned.
+public struct Bot: Sendable, Equatable {
+    public var source: String
+    public var platform: Platform
+    public var id: String
+    public var name: String
+    public var slug: String
+    /// The organization id, when the bot belongs to one.
+    public var organization: String?
+    /// The organization's display name, when the API told it.
+    public var organizationName: String?
+    /// The listing that produced the bot: `public`, `org:<id>`, or `key:<ENV>` for GPTBots keys.
+    public var scope: String
+    /// Everything the API returned for the bot, unknown fields included.
+    public var fields: [String: JSONValue]
+
+    public init(source: String, platform: Platform, id: String, name: String, slug: String,
+                organization: String? = nil, organizationName: String? = nil, scope: String,
+                fields: [String: JSONValue]) {
+        self.source = source
+        self.platform = platform
+        self.id = id
+        self.name = name
+        self.slug = slug
+        self.organization = organization
+        self.organizationName = organizationName
+        self.scope = scope
+        self.fields = fields
+    }
+
+    public var key: BotKey { BotKey(source: source, id: id) }
+}
+
+extension Bot {
+    /// The model a bot runs on, in the platform's own words.
+    public var model: String? {
+        switch platform {
+        case .unltd:
+            return fields["modelKey"]?.stringValue ?? fields["model"]?.stringValue
+        case .gptbots:
+            guard let model = fields["ai_model"]?.stringValue, !model.isEmpty else { return nil }
+            if let version = fields["ai_model_version"]?.stringValue, !version.isEmpty { return "\(model) \(version)" }
+            return model
+        }
+    }
+
+    /// Tags, whether the API sent an array or (as the seeds show) a comma-separated string.
+    public var tags: [String] {
+        let raw: [String]
+        switch fields["tags"] {
+        case .array(let items)?:
+            raw = items.compactMap { item in
+                if let s = item.stringValue { return s }
+                return item["name"]?.stringValue ?? item["id"]?.stringValue
+            }
+        case .string(let s)?:
+            raw = s.split(separator: ",").map(String.init)
+        default:
+            raw = []
+        }
+        var seen = Set<String>()
+        return raw.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+            .filter { !$0.isEmpty && seen.insert($0).inserted }
+    }
+
+    /// The main descriptive text: `description` on unltd, `introduction` on GPTBots.
+    public var summaryText: String? {
+        let text = fields["description"]?.stringValue ?? fields["introduction"]?.stringValue
+        guard let text, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        return text
+    }
+
+    /// Credits per call on unltd.
+    public var cost: String? { fields["creditCost"]?.stringValue }
+}

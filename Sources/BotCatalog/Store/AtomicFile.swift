@@ -1,0 +1,70 @@
+import Foundation
+
+/// Writes files so that a crash at any moment leaves either the old file or the new one:
+/// write a temporary file beside it, fsync it, rename it over, fsync the folder.
+public enum AtomicFile {
+    public static func write(_ data: Data, to path: String) throws(StoreError) {
+        let folder = (path as NSString).deletingLastPathComponent
+        try createFolder(folder)
+        let temp = "\(folder)/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw StoreError(file: path, reason: "cannot create a file here (\(errnoText())); check that the folder is writable") }
+        var ok = true
+        data.withUnsafeBytes { raw in
+            var offset = 0
+            while offset < raw.count {
+                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n <= 0 { if errno == EINTR { continue }; ok = false; return }
+                offset += n
+            }
+        }
+        let reason = ok ? "" : errnoText()
+        if ok && fsync(fd) != 0 { ok = false }
+        close(fd)
+        guard ok else {
+            unlink(temp)
+            throw StoreError(file: path, reason: "cannot write (\(reason.isEmpty ? errnoText() : reason)); check free disk space")
+        }
+        guard rename(temp, path) == 0 else {
+            let text = errnoText()
+            unlink(temp)
+            throw StoreError(file: path, reason: "cannot replace the file (\(text))")
+        }
+        syncFolder(folder)
+    }
+
+    public static func createFolder(_ folder: String) throws(StoreError) {
+        do {
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        } catch {
+            throw StoreError(file: folder, reason: "cannot create the folder (\((error as NSError).localizedDescription)); check the path and permissions")
+        }
+        guard access(folder, W_OK) == 0 else {
+            throw StoreError(file: folder, reason: "the folder is not writable; fix its permissions or choose another path")
+        }
+    }
+
+    /// Makes a rename durable.
+    public static func syncFolder(_ folder: String) {
+        let fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        if fd >= 0 {
+            fsync(fd)
+            close(fd)
+        }
+    }
+
+    static func errnoText() -> String { String(cString: strerror(errno)) }
+}
+
+/// A problem with the state folder or a file in it, naming the file.
+public struct StoreError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var reason: String
+
+    public init(file: String, reason: String) {
+        self.file = file
+        self.reason = reason
+    }
+
+    public var description: String { "\(file): \(reason)" }
+}

@@ -1,0 +1,8 @@
+#ifndef BOTCATALOG_CBOTSYSTEM_H
+#define BOTCATALOG_CBOTSYSTEM_H
+
+/// Atomically exchanges two paths (Linux renameat2 RENAME_EXCHANGE).
+/// Returns 0 on success, -1 with errno set otherwise (EINVAL/ENOSYS where unsupported).
+int botcatalog_rename_exchange(const char *from, const char *to);
+
+#endif
