@@ -18,3 +18,12 @@ int botcatalog_rename_exchange(const char *from, const char *to) {
     return -1;
 #endif
 }
+
+int botcatalog_syncfs(int fd) {
+#if defined(__linux__)
+    return syncfs(fd);
+#else
+    sync();
+    return 0;
+#endif
+}

@@ -5,4 +5,7 @@
 /// Returns 0 on success, -1 with errno set otherwise (EINVAL/ENOSYS where unsupported).
 int botcatalog_rename_exchange(const char *from, const char *to);
 
+/// Flushes the file system holding `fd` (Linux syncfs); falls back to sync().
+int botcatalog_syncfs(int fd);
+
 #endif

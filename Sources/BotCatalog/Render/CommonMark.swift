@@ -1,0 +1,87 @@
+import CCmark
+import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The only file that talks to libcmark (Debian's libcmark-dev, 0.30).
+///
+/// cmark runs in its default safe mode: raw HTML is dropped and `javascript:`-style URLs are
+/// blanked. On top of that every link or image whose URL is not absolute http(s) is unwrapped
+/// to its text, so API text can never add a `mailto:`, `data:` or site-relative link.
+/// Every C allocation is freed on the path that made it.
+public enum CommonMark {
+    /// cmark option flags, as Swift values.
+    public struct Options: OptionSet, Sendable {
+        public let rawValue: Int32
+        public init(rawValue: Int32) { self.rawValue = rawValue }
+
+        /// Safe mode, raw HTML dropped (cmark's default; `CMARK_OPT_UNSAFE` is never set).
+        public static let `default` = Options([])
+        /// `CMARK_OPT_HARDBREAKS`: soft line breaks become `<br />`, as prompts are written.
+        public static let hardBreaks = Options(rawValue: CMARK_OPT_HARDBREAKS)
+        /// `CMARK_OPT_SMART`: curly quotes and dashes.
+        public static let smart = Options(rawValue: CMARK_OPT_SMART)
+    }
+
+    /// Converts Markdown to an HTML fragment.
+    public static func html(_ markdown: String, options: Options = .default) -> String {
+        var text = markdown
+        return text.withUTF8 { buffer -> String in
+            guard let document = buffer.withMemoryRebound(to: CChar.self, { chars in
+                cmark_parse_document(chars.baseAddress, chars.count, options.rawValue)
+            }) else { return "" }
+            defer { cmark_node_free(document) }
+            unwrapUnsafeLinks(in: document)
+            guard let rendered = cmark_render_html(document, options.rawValue) else { return "" }
+            defer { free(rendered) }
+            return String(cString: rendered)
+        }
+    }
+
+    /// Markdown straight to HTML in one C call, for the benchmark's floor.
+    public static func floorHTML(_ markdown: String) -> Int {
+        var text = markdown
+        return text.withUTF8 { buffer -> Int in
+            let length = buffer.count
+            return buffer.withMemoryRebound(to: CChar.self) { chars -> Int in
+                guard let rendered = cmark_markdown_to_html(chars.baseAddress, length, CMARK_OPT_DEFAULT) else { return 0 }
+                defer { free(rendered) }
+                return strlen(rendered)
+            }
+        }
+    }
+
+    /// Whether a URL may appear as a link or image: absolute http or https only.
+    public static func isSafeURL(_ url: String) -> Bool {
+        let trimmed = url.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        guard trimmed.hasPrefix("http://") || trimmed.hasPrefix("https://") else { return false }
+        // No control characters or quotes that could confuse an attribute.
+        return !trimmed.unicodeScalars.contains { $0.value < 0x20 || $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "\\" || $0 == "`" }
+            && trimmed.count > 8
+    }
+
+    private static func unwrapUnsafeLinks(in document: OpaquePointer) {
+        var unsafe: [OpaquePointer] = []
+        if let iterator = cmark_iter_new(document) {
+            defer { cmark_iter_free(iterator) }
+            while true {
+                let event = cmark_iter_next(iterator)
+                if event == CMARK_EVENT_DONE { break }
+                guard event == CMARK_EVENT_ENTER, let node = cmark_iter_get_node(iterator) else { continue }
+                let type = cmark_node_get_type(node)
+                guard type == CMARK_NODE_LINK || type == CMARK_NODE_IMAGE else { continue }
+                let url = cmark_node_get_url(node).map { String(cString: $0) } ?? ""
+                if !isSafeURL(url) { unsafe.append(node) }
+            }
+        }
+        // Mutate after iterating: move the link's children (its text) before it, then drop it.
+        for node in unsafe {
+            while let child = cmark_node_first_child(node) {
+                cmark_node_insert_before(node, child)
+            }
+            cmark_node_unlink(node)
+            cmark_node_free(node)
+        }
+    }
+}

@@ -1,0 +1,367 @@
+import Foundation
+
+/// Builds the Mustache context of every page from the site model. Pure: values in, dictionaries out.
+/// Every API text passes `DisplayText.clean`; Markdown passes cmark; URLs pass `CommonMark.isSafeURL`.
+struct PageContexts: Sendable {
+    let model: SiteModel
+
+    var input: SiteInput { model.input }
+
+    // MARK: Shared
+
+    /// `withCheck` puts the run time on the page: only pages that must change on every run get it,
+    /// so bot pages stay byte-identical when their bot did not change.
+    func site(root: String, withCheck: Bool) -> [String: Any] {
+        var site: [String: Any] = ["title": input.title, "root": root, "feedURL": root + "feed.xml"]
+        if withCheck {
+            site["checkedAt"] = Timestamp.readable(input.snapshot.takenAt)
+            site["checkedAtISO"] = input.snapshot.takenAt
+            site["botCount"] = model.current.count
+        }
+        return site
+    }
+
+    func page(_ path: String, title: String, nav: String, withCheck: Bool = false, extra: [String: Any] = [:]) -> [String: Any] {
+        let root = SitePaths.root(of: path)
+        var context: [String: Any] = [
+            "site": site(root: root, withCheck: withCheck),
+            "page": ["title": title],
+            "nav": [nav: true],
+        ]
+        context.merge(extra) { _, new in new }
+        return context
+    }
+
+    func row(_ entry: CatalogEntry, root: String) -> [String: Any] {
+        let bot = entry.bot
+        let tags = bot.tags.map { DisplayText.clean($0, limit: 100) }
+        var row: [String: Any] = [
+            "name": DisplayText.clean(bot.name, limit: 300),
+            "url": root + (model.paths.bots[bot.key] ?? ""),
+            "source": bot.source,
+            "tags": tags.map { ["name": $0, "url": root + (model.paths.tags[$0] ?? "")] },
+            "tagList": tags.joined(separator: ","),
+            "stale": entry.stale,
+            "statusLabel": entry.stale ? "stale" : "current",
+            "lastChanged": Timestamp.day(entry.lastChanged),
+            "lastChangedISO": entry.lastChanged,
+            "summary": DisplayText.summary(bot.summaryText),
+            "organization": model.organizationName(bot.organization).map { DisplayText.clean($0, limit: 200) } ?? "",
+            "organizationURL": bot.organization.flatMap { model.paths.organizations[$0] }.map { root + $0 } ?? "",
+            "model": "",
+            "modelURL": "",
+        ]
+        if let m = bot.model.map({ DisplayText.clean($0, limit: 100) }) {
+            row["model"] = m
+            row["modelURL"] = model.paths.models[m].map { root + $0 } ?? ""
+        }
+        return row
+    }
+
+    // MARK: Index
+
+    func index() -> [String: Any] {
+        let rows = model.current.map { row($0, root: "") }
+        func options(_ values: some Sequence<String>) -> [[String: Any]] {
+            Set(values).filter { !$0.isEmpty }.sorted { $0.lowercased() < $1.lowercased() }.map { ["value": $0] }
+        }
+        let sources = input.snapshot.sources.map { s -> [String: Any] in
+            ["name": s.name, "platform": s.platform.rawValue, "status": s.state.rawValue, "complete": s.state == .complete,
+             "problems": s.problems.map { ["text": DisplayText.clean($0, limit: 500)] }]
+        }
+        let stale = model.current.filter(\.stale).count
+        return page("index.html", title: "All bots", nav: "home", withCheck: true, extra: [
+            "bots": rows,
+            "filters": [
+                "sources": options(model.current.map(\.bot.source)),
+                "organizations": options(rows.compactMap { $0["organization"] as? String }),
+                "models": options(model.models.keys),
+                "tags": options(model.tags.keys),
+            ],
+            "sources": sources,
+            "hasProblems": input.snapshot.sources.contains { !$0.problems.isEmpty },
+            "staleCount": stale,
+            "hasStale": stale > 0,
+        ])
+    }
+
+    // MARK: Groups
+
+    enum GroupKind: String, CaseIterable, Sendable {
+        case organization, tag, model
+
+        var title: String { rawValue.prefix(1).uppercased() + rawValue.dropFirst() }
+        var plural: String { title + "s" }
+        var folder: String { rawValue + "s" }
+        var nav: String { folder }
+    }
+
+    func members(_ kind: GroupKind) -> [String: [Int]] {
+        switch kind {
+        case .organization: return model.organizations
+        case .tag: return model.tags
+        case .model: return model.models
+        }
+    }
+
+    func groupPath(_ kind: GroupKind, _ name: String) -> String? {
+        switch kind {
+        case .organization: return model.paths.organizations[name]
+        case .tag: return model.paths.tags[name]
+        case .model: return model.paths.models[name]
+        }
+    }
+
+    func groupLabel(_ kind: GroupKind, _ name: String) -> String {
+        kind == .organization ? DisplayText.clean(model.organizationName(name) ?? name, limit: 200) : name
+    }
+
+    func groups(_ kind: GroupKind) -> [String: Any] {
+        let path = "\(kind.folder)/index.html"
+        let root = SitePaths.root(of: path)
+        let list = members(kind).map { name, bots -> (String, [String: Any]) in
+            let label = groupLabel(kind, name)
+            return (label, ["name": label, "url": root + (groupPath(kind, name) ?? ""), "count": bots.count])
+        }.sorted { $0.0.lowercased() != $1.0.lowercased() ? $0.0.lowercased() < $1.0.lowercased() : $0.0 < $1.0 }.map(\.1)
+        return page(path, title: kind.plural, nav: kind.nav, extra: ["kind": kind.plural, "groups": list, "hasGroups": !list.isEmpty])
+    }
+
+    func group(_ kind: GroupKind, _ name: String) -> [String: Any] {
+        let path = groupPath(kind, name) ?? "\(kind.folder)/x.html"
+        let root = SitePaths.root(of: path)
+        let rows = (members(kind)[name] ?? []).map { row(model.current[$0], root: root) }
+        let label = groupLabel(kind, name)
+        return page(path, title: "\(kind.title): \(label)", nav: kind.nav, extra: [
+            "group": ["kind": kind.title, "name": label, "count": rows.count, "indexURL": root + "\(kind.folder)/index.html", "indexTitle": kind.plural],
+            "bots": rows,
+        ])
+    }
+
+    // MARK: Bot pages
+
+    static let knownUnltd: Set<String> = ["id", "_id", "name", "slug", "description", "tags", "modelKey", "creditCost", "applyToApi", "inputs", "organizationId"]
+    static let knownGPTBots: Set<String> = ["bot_id", "name", "logo", "bot_type", "welcome_message", "introduction", "tags", "identity_prompt",
+                                            "ai_model", "ai_model_version", "creativity_level", "doc_correlation", "irrelevant_questions",
+                                            "question_limit", "long_term_memory"]
+
+    func bot(_ key: BotKey) -> [String: Any]? {
+        let entry: CatalogEntry
+        var removedAt: String?
+        if let current = input.snapshot.entry(for: key) {
+            entry = current
+        } else if let tomb = model.tombstones[key] {
+            let firstAdded = model.events[key]?.last { $0.kind == .added }?.at ?? tomb.removedAt
+            entry = CatalogEntry(bot: tomb.bot, firstSeen: firstAdded, lastSeen: tomb.removedAt, lastChanged: tomb.removedAt)
+            removedAt = tomb.removedAt
+        } else {
+            return nil
+        }
+        guard let path = model.paths.bots[key] else { return nil }
+        let root = SitePaths.root(of: path)
+        let b = entry.bot
+        let name = DisplayText.clean(b.name, limit: 300)
+        var bot: [String: Any] = [
+            "name": name, "id": DisplayText.clean(b.id, limit: 200), "slug": DisplayText.clean(b.slug, limit: 200),
+            "source": b.source, "platform": b.platform.rawValue,
+            "tags": b.tags.map { DisplayText.clean($0, limit: 100) }.map { ["name": $0, "url": root + (model.paths.tags[$0] ?? "")] },
+            "stale": entry.stale && removedAt == nil,
+            "removed": removedAt != nil,
+            "firstSeen": Timestamp.readable(entry.firstSeen), "firstSeenISO": entry.firstSeen,
+            "lastSeen": Timestamp.readable(entry.lastSeen), "lastSeenISO": entry.lastSeen,
+            "lastChanged": Timestamp.readable(entry.lastChanged), "lastChangedISO": entry.lastChanged,
+        ]
+        if let removedAt { bot["removedAt"] = Timestamp.readable(removedAt) }
+        if entry.stale, removedAt == nil {
+            let status = model.sources[b.source]
+            let why = status?.problems.first.map { " (\(DisplayText.clean($0, limit: 300)))" } ?? ""
+            bot["staleMessage"] = "The \(b.source) source could not be fully fetched on \(Timestamp.readable(input.snapshot.takenAt))\(why). This page shows the bot as last seen on \(Timestamp.readable(entry.lastSeen))."
+        }
+        if let org = b.organization {
+            bot["organization"] = ["name": DisplayText.clean(model.organizationName(org) ?? org, limit: 200), "id": DisplayText.clean(org, limit: 200),
+                                   "url": model.paths.organizations[org].map { root + $0 } ?? ""]
+        }
+        if let m = b.model.map({ DisplayText.clean($0, limit: 100) }) {
+            bot["model"] = ["name": m, "url": model.paths.models[m].map { root + $0 } ?? ""]
+        }
+        if let logo = b.fields["logo"]?.stringValue, CommonMark.isSafeURL(logo) { bot["logo"] = logo }
+        if let cost = b.cost { bot["cost"] = DisplayText.clean(cost, limit: 50) }
+
+        var sections: [[String: Any]] = []
+        func section(_ title: String, _ field: String, hardBreaks: Bool = false) {
+            guard let text = b.fields[field]?.stringValue, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+            let html = CommonMark.html(DisplayText.clean(text), options: hardBreaks ? .hardBreaks : .default)
+            sections.append(["title": title, "anchor": SitePaths.segment(title) ?? "section", "bodyHtml": html])
+        }
+        var facts: [(String, String)] = []
+        func fact(_ label: String, _ field: String, yesNo: Bool = false) {
+            guard let value = b.fields[field], value != .null else { return }
+            if yesNo, case .bool(let flag) = value { facts.append((label, flag ? "Yes" : "No")); return }
+            facts.append((label, DisplayText.clean(value.displayText, limit: 500)))
+        }
+        let known: Set<String>
+        switch b.platform {
+        case .unltd:
+            section("Description", "description")
+            fact("Model", "modelKey")
+            fact("Credit cost", "creditCost")
+            fact("Available through the API", "applyToApi", yesNo: true)
+            known = Self.knownUnltd
+        case .gptbots:
+            section("Introduction", "introduction")
+            section("Welcome message", "welcome_message", hardBreaks: true)
+            section("Identity prompt", "identity_prompt", hardBreaks: true)
+            fact("Bot type", "bot_type")
+            fact("AI model", "ai_model")
+            fact("AI model version", "ai_model_version")
+            fact("Creativity level", "creativity_level")
+            fact("Document correlation", "doc_correlation")
+            fact("Answers questions outside its documents", "irrelevant_questions", yesNo: true)
+            fact("Question limit (tokens)", "question_limit")
+            fact("Long-term memory", "long_term_memory", yesNo: true)
+            known = Self.knownGPTBots
+        }
+        // Any other prompt-like text field is worth reading as Markdown too.
+        for field in b.fields.keys.sorted() where !known.contains(field) && field.lowercased().contains("prompt") {
+            section(field, field, hardBreaks: true)
+        }
+        bot["sections"] = sections
+        bot["facts"] = facts.map { ["label": $0.0, "value": $0.1] }
+
+        if case .array(let items)? = b.fields["inputs"] {
+            let inputs = items.compactMap { item -> [String: Any]? in
+                guard case .object(let o) = item else { return nil }
+                return ["name": DisplayText.clean(o["name"]?.stringValue ?? o["key"]?.stringValue ?? o["label"]?.stringValue ?? "", limit: 200),
+                        "type": DisplayText.clean(o["type"]?.stringValue ?? "", limit: 100),
+                        "required": o["required"] == .bool(true),
+                        "description": DisplayText.clean(o["description"]?.stringValue ?? "", limit: 1000)]
+            }
+            bot["inputs"] = inputs
+            bot["hasInputs"] = !inputs.isEmpty
+        }
+        var details: [[String: Any]] = []
+        for field in b.fields.keys.sorted() where !known.contains(field) && !field.lowercased().contains("prompt") {
+            flatten(b.fields[field] ?? .null, path: field, into: &details)
+        }
+        bot["details"] = details
+        bot["hasDetails"] = !details.isEmpty
+
+        let history = (model.events[key] ?? []).map { event -> [String: Any] in
+            ["at": Timestamp.readable(event.at), "atISO": event.at, "kind": event.kind.rawValue,
+             "label": event.kind.rawValue.prefix(1).uppercased() + event.kind.rawValue.dropFirst(),
+             "changes": event.changes.map(change), "hasChanges": !event.changes.isEmpty]
+        }
+        bot["history"] = history
+        bot["hasHistory"] = !history.isEmpty
+        return page(path, title: name, nav: "home", extra: ["bot": bot])
+    }
+
+    func flatten(_ value: JSONValue, path: String, into out: inout [[String: Any]]) {
+        switch value {
+        case .object(let o) where !o.isEmpty:
+            for key in o.keys.sorted() { flatten(o[key] ?? .null, path: "\(path).\(key)", into: &out) }
+        default:
+            out.append(["path": DisplayText.clean(path, limit: 300), "value": DisplayText.clean(value.displayText, limit: 5000)])
+        }
+    }
+
+    /// A field change for templates: before/after as text, long texts as a line diff.
+    func change(_ f: FieldChange) -> [String: Any] {
+        var c: [String: Any] = [
+            "path": DisplayText.clean(f.path, limit: 300),
+            "before": f.before.map { DisplayText.clean($0.displayText, limit: 2000) } ?? "—",
+            "after": f.after.map { DisplayText.clean($0.displayText, limit: 2000) } ?? "—",
+            "hasLines": false,
+        ]
+        if f.isLongText, case .string(let a)? = f.before, case .string(let b)? = f.after {
+            let lines = LineDiff.unified(LineDiff.lines(from: DisplayText.clean(a), to: DisplayText.clean(b)))
+            c["hasLines"] = true
+            c["lines"] = lines.map { line -> [String: Any] in
+                let sign = String(line.prefix(1))
+                let kind = sign == "+" ? "added" : (sign == "-" ? "removed" : "same")
+                return ["kind": kind, "sign": sign == "…" ? "…" : sign, "text": sign == "…" ? "" : String(line.dropFirst(2))]
+            }
+        }
+        return c
+    }
+
+    // MARK: Changelog and feed
+
+    func runs(root: String) -> [[String: Any]] {
+        input.history.reversed().map { entry -> [String: Any] in
+            let c = entry.changes
+            func ref(_ r: BotRef) -> [String: Any] {
+                ["name": DisplayText.clean(r.name, limit: 300), "url": root + (model.paths.bots[r.key] ?? ""), "source": r.source,
+                 "organization": model.organizationName(r.organization).map { DisplayText.clean($0, limit: 200) } ?? ""]
+            }
+            let changed = c.changed.map { ch -> [String: Any] in
+                var r = ref(ch.bot)
+                r["previousName"] = ch.previousName.map { DisplayText.clean($0, limit: 300) } ?? ""
+                r["renamed"] = ch.isRenamed
+                r["moved"] = ch.isMoved
+                r["changes"] = ch.fields.map(change)
+                return r
+            }
+            return ["at": Timestamp.readable(entry.at), "atISO": entry.at, "anchor": "run-" + entry.at.replacingOccurrences(of: ":", with: "-"),
+                    "summary": c.summary,
+                    "added": c.added.map(ref), "removed": c.removed.map { ref(BotRef($0)) }, "changed": changed,
+                    "hasAdded": !c.added.isEmpty, "hasRemoved": !c.removed.isEmpty, "hasChanged": !c.changed.isEmpty]
+        }
+    }
+
+    func changelog() -> [String: Any] {
+        let runs = runs(root: "")
+        return page("changelog.html", title: "Changelog", nav: "changelog", withCheck: true, extra: ["runs": runs, "hasRuns": !runs.isEmpty])
+    }
+
+    func notFound() -> [String: Any] {
+        var context = page("404.html", title: "Page not found", nav: "none")
+        if let base = input.baseURL, var site = context["site"] as? [String: Any] {
+            site["root"] = base
+            site["feedURL"] = base + "feed.xml"
+            context["site"] = site
+        }
+        return context
+    }
+
+    /// Atom: one entry per run with changes (newest 50), each carrying its diff as HTML.
+    func feed() -> [String: Any] {
+        let base = input.baseURL ?? ""
+        let recent = input.history.reversed().prefix(50)
+        let entries = recent.map { entry -> [String: Any] in
+            let anchor = "run-" + entry.at.replacingOccurrences(of: ":", with: "-")
+            return ["id": base.isEmpty ? "urn:botcatalog:\(SitePaths.shortHash(input.title)):\(anchor)" : "\(base)changelog.html#\(anchor)",
+                    "title": "\(entry.changes.summary.prefix(1).uppercased())\(entry.changes.summary.dropFirst()) — \(Timestamp.readable(entry.at))",
+                    "updated": entry.at, "url": "\(base)changelog.html#\(anchor)",
+                    "contentHtml": feedHTML(entry.changes, base: base)]
+        }
+        return ["feed": ["id": base.isEmpty ? "urn:botcatalog:\(SitePaths.shortHash(input.title))" : "\(base)feed.xml",
+                         "title": input.title, "updated": input.history.last?.at ?? input.snapshot.takenAt,
+                         "selfURL": base.isEmpty ? "" : "\(base)feed.xml", "siteURL": base.isEmpty ? "" : base],
+                "entries": Array(entries)]
+    }
+
+    func feedHTML(_ c: ChangeSet, base: String) -> String {
+        func link(_ r: BotRef) -> String {
+            let name = HTML.escape(DisplayText.clean(r.name, limit: 300))
+            guard let path = model.paths.bots[r.key] else { return name }
+            return "<a href=\"\(HTML.escape(base + path))\">\(name)</a> <small>(\(HTML.escape(r.source)))</small>"
+        }
+        var html = ""
+        if !c.added.isEmpty { html += "<h3>Added</h3><ul>" + c.added.map { "<li>\(link($0))</li>" }.joined() + "</ul>" }
+        if !c.removed.isEmpty { html += "<h3>Removed</h3><ul>" + c.removed.map { "<li>\(link(BotRef($0)))</li>" }.joined() + "</ul>" }
+        if !c.changed.isEmpty {
+            html += "<h3>Changed</h3><ul>"
+            for ch in c.changed {
+                html += "<li>\(link(ch.bot))<ul>"
+                for f in ch.fields {
+                    let before = f.before.map { DisplayText.clean($0.displayText, limit: 300) } ?? "—"
+                    let after = f.after.map { DisplayText.clean($0.displayText, limit: 300) } ?? "—"
+                    html += "<li><code>\(HTML.escape(DisplayText.clean(f.path, limit: 200)))</code>: \(HTML.escape(before)) → \(HTML.escape(after))</li>"
+                }
+                html += "</ul></li>"
+            }
+            html += "</ul>"
+        }
+        return html
+    }
+}

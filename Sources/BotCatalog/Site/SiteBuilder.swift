@@ -1,0 +1,207 @@
+import CBotSystem
+import Foundation
+
+/// The site stage: renders every page into a staging folder beside `output`, then swaps it in
+/// atomically, so readers see the old site or the new one, never a mix.
+///
+/// Incremental: each page has a fingerprint of its inputs; a page whose fingerprint matches the
+/// last build is hard-linked from the current site instead of rendered, and a rendered page whose
+/// bytes did not change is linked too, so unchanged files keep their mtime. Pages that no longer
+/// exist are simply not carried over. Bot pages render in parallel and stream to disk.
+public struct SiteBuilder: Sendable {
+    public var output: String
+    /// Where the page fingerprints of the last build are kept (in the state folder).
+    public var manifestPath: String
+    public var templates: TemplateSet
+    public var workers: Int
+
+    public init(output: String, manifestPath: String, templates: TemplateSet, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+        self.output = output
+        self.manifestPath = manifestPath
+        self.templates = templates
+        self.workers = max(1, workers)
+    }
+
+    /// What a build did, for logs and benchmarks.
+    public struct Stats: Sendable, Equatable {
+        public var pages = 0
+        public var rendered = 0
+        public var written = 0
+        public var reused = 0
+    }
+
+    static let marker = ".botcatalog-site"
+
+    /// Builds the site into a staging folder; `publish` swaps it in. Split so the pipeline can
+    /// commit the state between the two.
+    public func stage(_ input: SiteInput) async throws(SiteError) -> StagedSite {
+        try checkOutputIsOurs()
+        let parent = (output as NSString).deletingLastPathComponent
+        let name = (output as NSString).lastPathComponent
+        let staging = "\(parent)/.\(name).staging-\(getpid())"
+        try cleanLeftovers(parent: parent, name: name)
+        do {
+            try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
+        } catch {
+            throw SiteError(file: staging, reason: "cannot create the staging folder beside `output` (\((error as NSError).localizedDescription)); check that \(parent) is writable")
+        }
+        let oldManifest = SiteManifest.read(manifestPath)
+        let model = SiteModel(input)
+        let contexts = PageContexts(model: model)
+        let writer = PageWriter(staging: staging, current: output, templateHash: templates.fingerprint,
+                                oldManifest: oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : [:])
+        var manifest = SiteManifest(templateHash: templates.fingerprint)
+        var stats = Stats()
+        func record(_ result: PageWriter.Result) {
+            manifest.pages[result.path] = result.fingerprint
+            stats.pages += 1
+            if result.rendered { stats.rendered += 1 }
+            if result.written { stats.written += 1 } else { stats.reused += 1 }
+        }
+        do {
+            // Bot pages: the bulk, in parallel chunks.
+            let keys = model.botPageKeys
+            let chunk = max(64, (keys.count + workers * 4 - 1) / (workers * 4))
+            let templates = self.templates
+            let results = try await withThrowingTaskGroup(of: [PageWriter.Result].self) { group in
+                var start = 0
+                var running = 0
+                var all: [PageWriter.Result] = []
+                while start < keys.count {
+                    let slice = Array(keys[start..<min(start + chunk, keys.count)])
+                    start += chunk
+                    if running >= workers, let done = try await group.next() { all += done; running -= 1 }
+                    group.addTask {
+                        try slice.compactMap { key in try writer.botPage(key, model: model, contexts: contexts, templates: templates) }
+                    }
+                    running += 1
+                }
+                for try await done in group { all += done }
+                return all
+            }
+            results.forEach(record)
+
+            // Pages that depend on many bots: always rendered, linked when unchanged.
+            record(try writer.page("index.html", templates.render("index", contexts.index())))
+            record(try writer.page("changelog.html", templates.render("changelog", contexts.changelog())))
+            record(try writer.page("404.html", templates.render("404", contexts.notFound())))
+            record(try writer.page("feed.xml", templates.render("feed", contexts.feed())))
+            record(try writer.page("catalog.json", MachineOutput.catalogJSON(model)))
+            var groupPaths: [String] = []
+            for kind in PageContexts.GroupKind.allCases {
+                let indexPath = "\(kind.folder)/index.html"
+                groupPaths.append(indexPath)
+                record(try writer.page(indexPath, templates.render("groups", contexts.groups(kind))))
+                for name in contexts.members(kind).keys.sorted() {
+                    guard let path = contexts.groupPath(kind, name) else { continue }
+                    groupPaths.append(path)
+                    record(try writer.page(path, templates.render("group", contexts.group(kind, name))))
+                }
+            }
+            if let base = input.baseURL {
+                record(try writer.page("sitemap.xml", MachineOutput.sitemap(model, base: base, groupPaths: groupPaths)))
+            }
+            for asset in templates.assets {
+                record(try writer.page(asset.path, asset.data))
+            }
+            record(try writer.page(Self.marker, "This folder is generated by botcatalog and replaced on every run.\n"))
+        } catch let error as SiteError {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw SiteError(file: staging, reason: "\(error)")
+        }
+        return StagedSite(staging: staging, output: output, manifestPath: manifestPath, manifest: manifest, stats: stats)
+    }
+
+    /// Refuses to replace a folder botcatalog did not make (e.g. `output: .` would wipe a repo).
+    func checkOutputIsOurs() throws(SiteError) {
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: output, isDirectory: &isDir) else { return }
+        guard isDir.boolValue else {
+            throw SiteError(file: output, reason: "`output` is a file, not a folder; choose a folder for the site")
+        }
+        let contents = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
+        if contents.isEmpty || contents.contains(Self.marker) { return }
+        throw SiteError(file: output, reason: "`output` exists and was not made by botcatalog (no \(Self.marker) inside); choose an empty or new folder, botcatalog replaces it whole")
+    }
+
+    /// Removes staging folders of runs that were killed (the run lock guarantees none is live),
+    /// and restores a site left aside by an interrupted non-atomic swap.
+    func cleanLeftovers(parent: String, name: String) throws(SiteError) {
+        let siblings = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        for sibling in siblings where sibling.hasPrefix(".\(name).staging-") {
+            try? FileManager.default.removeItem(atPath: "\(parent)/\(sibling)")
+        }
+        let aside = "\(parent)/.\(name).previous"
+        if FileManager.default.fileExists(atPath: aside) {
+            if !FileManager.default.fileExists(atPath: output) {
+                rename(aside, output)
+            } else {
+                try? FileManager.default.removeItem(atPath: aside)
+            }
+        }
+    }
+}
+
+/// A fully written site waiting to be swapped in.
+public struct StagedSite: Sendable {
+    public let staging: String
+    public let output: String
+    let manifestPath: String
+    let manifest: SiteManifest
+    public let stats: SiteBuilder.Stats
+
+    /// Swaps the staging folder in (one `renameat2(RENAME_EXCHANGE)` where the system has it),
+    /// removes the old site, then records the page fingerprints.
+    public func publish() throws(SiteError) {
+        let parent = (output as NSString).deletingLastPathComponent
+        if let fd = Optional(open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)), fd >= 0 {
+            botcatalog_syncfs(fd)
+            close(fd)
+        }
+        if FileManager.default.fileExists(atPath: output) {
+            if botcatalog_rename_exchange(staging, output) != 0 {
+                // Fallback where the file system cannot exchange: set the old site aside, move the
+                // new one in. A crash in between is repaired by the next run (`cleanLeftovers`).
+                let aside = "\(parent)/.\((output as NSString).lastPathComponent).previous"
+                guard rename(output, aside) == 0 else { throw SiteError(file: output, reason: "cannot replace the site (\(AtomicFile.errnoText()))") }
+                guard rename(staging, output) == 0 else {
+                    rename(aside, output)
+                    throw SiteError(file: output, reason: "cannot move the new site in (\(AtomicFile.errnoText()))")
+                }
+                try? FileManager.default.removeItem(atPath: aside)
+            } else {
+                try? FileManager.default.removeItem(atPath: staging)
+            }
+        } else {
+            guard rename(staging, output) == 0 else { throw SiteError(file: output, reason: "cannot move the new site in (\(AtomicFile.errnoText()))") }
+        }
+        AtomicFile.syncFolder(parent)
+        try? AtomicFile.write(JSONWriter.data(manifest.json, pretty: false), to: manifestPath)
+    }
+
+    /// Drops the staged site (the run failed before publishing).
+    public func discard() {
+        try? FileManager.default.removeItem(atPath: staging)
+    }
+}
+
+/// Page path → fingerprint of the inputs it was rendered from.
+struct SiteManifest: Sendable {
+    var templateHash: String
+    var pages: [String: String] = [:]
+
+    var json: JSONValue {
+        .object(["templateHash": .string(templateHash), "pages": .object(pages.mapValues(JSONValue.string))])
+    }
+
+    static func read(_ path: String) -> SiteManifest {
+        guard let data = FileManager.default.contents(atPath: path), let json = try? JSONReader.read(data),
+              case .string(let hash)? = json["templateHash"], case .object(let pages)? = json["pages"] else {
+            return SiteManifest(templateHash: "")
+        }
+        return SiteManifest(templateHash: hash, pages: pages.compactMapValues(\.stringValue))
+    }
+}

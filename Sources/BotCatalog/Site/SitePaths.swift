@@ -1,0 +1,112 @@
+import Foundation
+
+/// File names for pages, made from untrusted slugs and names. A name is lowercase ASCII
+/// letters, digits and dashes only, so it can never contain `/`, `..`, or differ only by case;
+/// names that collide get a stable suffix from the bot's identity.
+public struct SitePaths: Sendable {
+    public private(set) var bots: [BotKey: String] = [:]
+    public private(set) var organizations: [String: String] = [:]
+    public private(set) var tags: [String: String] = [:]
+    public private(set) var models: [String: String] = [:]
+
+    /// - Parameters:
+    ///   - bots: every bot that gets a page (current and removed), with its slug and name.
+    public init(bots: [(key: BotKey, slug: String, name: String)], organizations: [String], tags: [String], models: [String]) {
+        var groups: [String: [(BotKey, String)]] = [:]
+        for bot in bots {
+            let base = Self.segment(bot.slug) ?? Self.segment(bot.name) ?? "bot"
+            let folder = Self.segment(bot.key.source) ?? "source"
+            groups["\(folder)/\(base)", default: []].append((bot.key, base))
+        }
+        for (path, members) in groups {
+            if members.count == 1 {
+                self.bots[members[0].0] = "bots/\(path).html"
+            } else {
+                for (key, _) in members {
+                    self.bots[key] = "bots/\(path)-\(Self.shortHash(key.description)).html"
+                }
+            }
+        }
+        self.organizations = Self.unique(organizations, folder: "organizations")
+        self.tags = Self.unique(tags, folder: "tags")
+        self.models = Self.unique(models, folder: "models")
+    }
+
+    static func unique(_ names: [String], folder: String) -> [String: String] {
+        var groups: [String: [String]] = [:]
+        for name in Set(names) {
+            groups[segment(name) ?? "x", default: []].append(name)
+        }
+        var out: [String: String] = [:]
+        for (base, members) in groups {
+            // `index` is the folder's own listing page.
+            if members.count == 1 && base != "index" {
+                out[members[0]] = "\(folder)/\(base).html"
+            } else {
+                for name in members { out[name] = "\(folder)/\(base)-\(shortHash(name)).html" }
+            }
+        }
+        return out
+    }
+
+    /// A safe path segment, or nil when nothing readable is left (e.g. only CJK or symbols).
+    public static func segment(_ text: String) -> String? {
+        let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: Locale(identifier: "en_US_POSIX")).lowercased()
+        var out = ""
+        var pendingDash = false
+        for scalar in folded.unicodeScalars {
+            if (scalar >= "a" && scalar <= "z") || (scalar >= "0" && scalar <= "9") {
+                if pendingDash && !out.isEmpty { out += "-" }
+                pendingDash = false
+                out.unicodeScalars.append(scalar)
+                if out.utf8.count >= 80 { break }
+            } else {
+                pendingDash = true
+            }
+        }
+        return out.isEmpty ? nil : out
+    }
+
+    /// 8 hex digits of FNV-1a: stable across runs and machines (unlike `Hasher`).
+    public static func shortHash(_ text: String) -> String {
+        String(format: "%08x", UInt32(truncatingIfNeeded: Fingerprint.of(text) >> 16))
+    }
+
+    /// `../` repeated for the depth of `path`, the way back to the site root.
+    public static func root(of path: String) -> String {
+        String(repeating: "../", count: path.split(separator: "/").count - 1)
+    }
+}
+
+/// FNV-1a 64-bit: a fast, stable fingerprint of page inputs for incremental builds.
+/// Not for security; a collision only means a page is not re-rendered until its next change.
+public struct Fingerprint: Sendable {
+    public private(set) var value: UInt64 = 0xcbf2_9ce4_8422_2325
+
+    public init() {}
+
+    public mutating func add(_ text: String) {
+        for byte in text.utf8 {
+            value ^= UInt64(byte)
+            value &*= 0x0000_0100_0000_01B3
+        }
+        // A separator so ("ab","c") and ("a","bc") differ.
+        value ^= 0xFF
+        value &*= 0x0000_0100_0000_01B3
+    }
+
+    public mutating func add(_ data: Data) {
+        for byte in data {
+            value ^= UInt64(byte)
+            value &*= 0x0000_0100_0000_01B3
+        }
+    }
+
+    public static func of(_ text: String) -> UInt64 {
+        var f = Fingerprint()
+        f.add(text)
+        return f.value
+    }
+
+    public var hex: String { String(format: "%016llx", value) }
+}

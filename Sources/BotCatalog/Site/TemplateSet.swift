@@ -1,0 +1,79 @@
+import Foundation
+import Mustache
+
+/// The page templates and assets of a site, from `Templates/` or the user's folder.
+public struct TemplateSet: Sendable {
+    public static let required = ["layout", "index", "bot", "group", "groups", "changelog", "404", "feed"]
+
+    public let folder: String
+    public let library: MustacheLibrary
+    /// Files under `assets/`, relative path → bytes, copied into the site as they are.
+    public let assets: [(path: String, data: Data)]
+    /// Changes whenever any template or asset changes: part of every page's fingerprint.
+    public let fingerprint: String
+
+    /// Loads and parses every `.mustache` file; a missing or broken one is an error naming it.
+    public static func load(from folder: String, configKey: String = "templates") throws(SiteError) -> TemplateSet {
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: folder, isDirectory: &isFolder), isFolder.boolValue else {
+            throw SiteError(file: folder, reason: "the templates folder does not exist; fix `\(configKey)` in the config or remove it to use the built-in templates")
+        }
+        var library = MustacheLibrary()
+        var hash = Fingerprint()
+        hash.add("botcatalog-site-v1")
+        let names = ((try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []).sorted()
+        for name in names where name.hasSuffix(".mustache") {
+            let path = "\(folder)/\(name)"
+            guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+                throw SiteError(file: path, reason: "cannot be read as UTF-8 text")
+            }
+            hash.add(name)
+            hash.add(text)
+            do {
+                library.register(try MustacheTemplate(string: text), named: String(name.dropLast(".mustache".count)))
+            } catch let error as MustacheTemplate.ParserError {
+                throw SiteError(file: path, reason: "line \(error.context.lineNumber), column \(error.context.columnNumber): \(error.error) in `\(error.context.line.trimmingCharacters(in: .whitespaces))`")
+            } catch {
+                throw SiteError(file: path, reason: "does not parse: \(error)")
+            }
+        }
+        for name in required where library.getTemplate(named: name) == nil {
+            throw SiteError(file: "\(folder)/\(name).mustache",
+                            reason: "is missing; every templates folder needs \(required.map { "\($0).mustache" }.joined(separator: ", ")) (copy them from the built-in Templates/)")
+        }
+        var assets: [(String, Data)] = []
+        for name in names where name.hasPrefix("assets/") {
+            let path = "\(folder)/\(name)"
+            var isDir: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir), !isDir.boolValue,
+                  let data = FileManager.default.contents(atPath: path) else { continue }
+            hash.add(name)
+            hash.add(data)
+            assets.append((name, data))
+        }
+        return TemplateSet(folder: folder, library: library, assets: assets, fingerprint: hash.hex)
+    }
+
+    /// The built-in templates: `Templates/` beside the package this binary was built from.
+    public static var builtInFolder: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().deletingLastPathComponent().appendingPathComponent("Templates").path
+    }
+
+    func render(_ template: String, _ context: [String: Any]) -> String {
+        library.render(context, withTemplate: template) ?? ""
+    }
+}
+
+/// A problem building the site, naming the file.
+public struct SiteError: Error, Equatable, Sendable, CustomStringConvertible {
+    public var file: String
+    public var reason: String
+
+    public init(file: String, reason: String) {
+        self.file = file
+        self.reason = reason
+    }
+
+    public var description: String { "\(file): \(reason)" }
+}
