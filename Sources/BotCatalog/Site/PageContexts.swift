@@ -167,10 +167,14 @@ struct PageContexts: Sendable {
             "stale": entry.stale && removedAt == nil,
             "removed": removedAt != nil,
             "firstSeen": Timestamp.readable(entry.firstSeen), "firstSeenISO": entry.firstSeen,
-            "lastSeen": Timestamp.readable(entry.lastSeen), "lastSeenISO": entry.lastSeen,
             "lastChanged": Timestamp.readable(entry.lastChanged), "lastChangedISO": entry.lastChanged,
         ]
         if let removedAt { bot["removedAt"] = Timestamp.readable(removedAt) }
+        if entry.stale || removedAt != nil {
+            // Only shown when it differs from the latest check: otherwise every page would change every run.
+            bot["lastSeen"] = Timestamp.readable(entry.lastSeen)
+            bot["lastSeenISO"] = entry.lastSeen
+        }
         if entry.stale, removedAt == nil {
             let status = model.sources[b.source]
             let why = status?.problems.first.map { " (\(DisplayText.clean($0, limit: 300)))" } ?? ""

@@ -21,7 +21,10 @@ struct PageWriter: Sendable {
         f.add(templateHash)
         f.add(model.input.title)
         if let entry = model.input.snapshot.entry(for: key) {
-            f.add(JSONWriter.string(StateCodec.json(entry), pretty: false))
+            // `lastSeen` moves on every run; a current bot's page does not show it, so it is no input.
+            var stable = entry
+            if !entry.stale { stable.lastSeen = "" }
+            f.add(JSONWriter.string(StateCodec.json(stable), pretty: false))
             if entry.stale { f.add(model.sources[key.source]?.problems.first ?? ""); f.add(model.input.snapshot.takenAt) }
             f.add(model.organizationName(entry.bot.organization) ?? "")
             f.add(entry.bot.organization.flatMap { model.paths.organizations[$0] } ?? "")
