@@ -28,6 +28,8 @@ public struct SiteBuilder: Sendable {
         public var rendered = 0
         public var written = 0
         public var reused = 0
+        public var botPages = 0
+        public var botPagesRendered = 0
     }
 
     static let marker = ".botcatalog-site"
@@ -80,6 +82,8 @@ public struct SiteBuilder: Sendable {
                 return all
             }
             results.forEach(record)
+            stats.botPages = results.count
+            stats.botPagesRendered = results.filter(\.rendered).count
 
             // Pages that depend on many bots: always rendered, linked when unchanged.
             record(try writer.page("index.html", templates.render("index", contexts.index())))
