@@ -1,0 +1,51 @@
+import Testing
+
+@testable import BotCatalog
+
+/// cmark, the real library, in safe mode with only http(s) links kept.
+@Suite("Markdown through cmark")
+struct CommonMarkTests {
+    @Test("Markdown becomes HTML")
+    func basics() {
+        #expect(CommonMark.html("Hello *world*\n\n- a\n- b") == "<p>Hello <em>world</em></p>\n<ul>\n<li>a</li>\n<li>b</li>\n</ul>\n")
+        #expect(CommonMark.html("[docs](https://example.com/a?b=1&c=2)") == "<p><a href=\"https://example.com/a?b=1&amp;c=2\">docs</a></p>\n")
+    }
+
+    @Test("raw HTML is dropped, unsafe links and images are unwrapped to their text", arguments: [
+        ("<script>alert(1)</script>", "script"),
+        ("<img src=x onerror=alert(1)>", "onerror"),
+        ("[click](javascript:alert(1))", "javascript:"),
+        ("[click](JaVaScRiPt:alert(1))", "alert(1)"),
+        ("[mail](mailto:a@b.c)", "mailto:"),
+        ("![pic](data:image/png;base64,AAAA)", "data:"),
+        ("[rel](../../etc/passwd)", "href"),
+        ("<a href=\"https://x\" onclick=\"y\">a</a>", "onclick"),
+        ("[x](<javascript:alert(1)>)", "javascript"),
+        ("[x](&#106;avascript:alert(1))", "avascript"),
+    ])
+    func hostile(markdown: String, forbidden: String) {
+        let html = CommonMark.html(markdown)
+        #expect(!html.lowercased().contains(forbidden.lowercased()), "\(html)")
+        #expect(!html.contains("<script"))
+    }
+
+    @Test("unsafe link text survives as text")
+    func keepsText() {
+        #expect(CommonMark.html("see [the docs](javascript:x) now") == "<p>see the docs now</p>\n")
+        #expect(CommonMark.html("![alt text](data:x)") == "<p>alt text</p>\n")
+    }
+
+    @Test("hard breaks for prompts")
+    func hardBreaks() {
+        #expect(CommonMark.html("line one\nline two", options: .hardBreaks) == "<p>line one<br />\nline two</p>\n")
+    }
+
+    @Test("only absolute http(s) URLs are safe", arguments: [
+        ("https://example.com", true), ("http://example.com/x", true), ("HTTPS://EXAMPLE.COM", true),
+        ("javascript:alert(1)", false), ("//evil.example", false), ("/local", false), ("https://", false),
+        ("https://x.example/\"onmouseover=", false), ("data:image/png;base64,AA", false),
+    ])
+    func safeURLs(url: String, safe: Bool) {
+        #expect(CommonMark.isSafeURL(url) == safe)
+    }
+}
