@@ -274,6 +274,7 @@ struct FetchTests {
             #expect(requests.count == 24)  // 3 organizations × 40 bots in pages of 5
             #expect(requests.filter { $0.status == 429 }.isEmpty)
             let gaps = zip(requests, requests.dropFirst()).map { Self.seconds($1.receivedAt - $0.receivedAt) }
+            print("DEBUG", requests.map { String(format: "%.4f/%d", Self.seconds($0.receivedAt - requests[0].receivedAt), $0.status) })
             let smallest = gaps.min() ?? 0
             #expect(smallest >= 0.09, "closest requests were \(smallest) s apart")
             Self.expectBearer(requests, world.unltdToken)
@@ -705,11 +706,11 @@ extension FetchTests {
 
         init() throws {
             #if canImport(Glibc)
-                descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+                let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
             #else
-                descriptor = socket(AF_INET, SOCK_STREAM, 0)
+                let fd = socket(AF_INET, SOCK_STREAM, 0)
             #endif
-            guard descriptor >= 0 else { throw POSIXError(.EBADF) }
+            guard fd >= 0 else { throw POSIXError(.EBADF) }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = 0
@@ -717,13 +718,14 @@ extension FetchTests {
             var length = socklen_t(MemoryLayout<sockaddr_in>.size)
             let bound = withUnsafeMutablePointer(to: &address) { pointer in
                 pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { address in
-                    bind(descriptor, address, length) == 0 && getsockname(descriptor, address, &length) == 0
+                    bind(fd, address, length) == 0 && getsockname(fd, address, &length) == 0
                 }
             }
             guard bound else {
-                close(descriptor)
+                close(fd)
                 throw POSIXError(.EADDRNOTAVAIL)
             }
+            descriptor = fd
             port = Int(UInt16(bigEndian: address.sin_port))
         }
 

@@ -88,11 +88,19 @@ public struct ChangeReport: Sendable {
         return "`\(code(text))`"
     }
 
-    /// Backslash-escapes Markdown punctuation so bot names cannot inject links or HTML into the mail.
+    /// Backslash-escapes what Markdown would act on, so bot names cannot inject links, emphasis or
+    /// HTML into the mail; the rest (`org_sales`, parentheses) stays plain for readers of the raw text.
     func escape(_ text: String) -> String {
+        let chars = Array(text.replacingOccurrences(of: "\n", with: " "))
         var out = ""
-        for c in text.replacingOccurrences(of: "\n", with: " ") {
-            if "\\`*_{}[]()#+-.!<>|~&".contains(c) { out.append("\\") }
+        for (i, c) in chars.enumerated() {
+            var special = "\\`*[]<>|&#~".contains(c)
+            if c == "_" {
+                // Intraword underscores never make emphasis in CommonMark.
+                let before = i > 0 ? chars[i - 1] : " ", after = i + 1 < chars.count ? chars[i + 1] : " "
+                special = !(before.isLetter || before.isNumber) || !(after.isLetter || after.isNumber)
+            }
+            if special { out.append("\\") }
             out.append(c)
         }
         return out

@@ -1,0 +1,96 @@
+import Foundation
+import Testing
+
+@testable import BotCatalog
+
+/// The state folder: snapshots and history that a cron job can trust.
+@Suite("State store", .serialized)
+struct StateStoreTests {
+    static func snapshot(_ at: String, bots: [String] = ["a", "b"]) -> Snapshot {
+        Snapshot(takenAt: at, sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete, requests: 3, bots: bots.count)],
+                 entries: bots.map { DiffTests.entry(DiffTests.bot($0)) })
+    }
+
+    @Test("a snapshot round-trips through its file, pretty and key-sorted")
+    func roundTrip() throws {
+        let store = StateStore(folder: try TestSupport.temporaryFolder())
+        let snap = Self.snapshot("2026-01-01T00:00:00Z")
+        try store.commit(snap, history: nil)
+        #expect(try store.latestSnapshot() == snap)
+        let text = try String(contentsOfFile: store.snapshotPaths()[0], encoding: .utf8)
+        #expect(text.hasPrefix("{\n  \"bots\": [\n"))
+        #expect(text.contains("\"format\": \"botcatalog-snapshot\""))
+    }
+
+    @Test("old snapshots are pruned to `keep`; history is kept whole")
+    func retention() throws {
+        let store = StateStore(folder: try TestSupport.temporaryFolder(), keep: 3)
+        for day in 1...5 {
+            let at = "2026-01-0\(day)T00:00:00Z"
+            try store.commit(Self.snapshot(at), history: HistoryEntry(at: at, changes: ChangeSet(added: [BotRef(DiffTests.bot())])))
+        }
+        #expect(store.snapshotPaths().map { ($0 as NSString).lastPathComponent } == ["2026-01-03T00-00-00Z.json", "2026-01-04T00-00-00Z.json", "2026-01-05T00-00-00Z.json"])
+        #expect(try store.history().count == 5)
+    }
+
+    @Test("a damaged or hand-broken snapshot is an error naming the file, and nothing is destroyed", arguments: [
+        ("{\"format\": \"botcatalog-snapshot\", \"version\": 1, \"takenAt\": \"x\", \"sources\": [], \"bots\": [{\"id\": 1}]}", "bots[0]"),
+        ("{\"format\": \"botcatalog-snapshot\", \"version\": 1, \"takenAt\"", "damaged"),
+        ("{\"format\": \"something-else\"}", "not a botcatalog snapshot"),
+        ("{\"format\": \"botcatalog-snapshot\", \"version\": 99, \"takenAt\": \"x\", \"sources\": [], \"bots\": []}", "newer botcatalog"),
+    ])
+    func damaged(text: String, reason: String) throws {
+        let store = StateStore(folder: try TestSupport.temporaryFolder())
+        try store.commit(Self.snapshot("2026-01-01T00:00:00Z"), history: nil)
+        let bad = "\(store.snapshotsFolder)/2026-01-02T00-00-00Z.json"
+        try text.write(toFile: bad, atomically: true, encoding: .utf8)
+        do {
+            _ = try store.latestSnapshot()
+            Issue.record("read a damaged snapshot")
+        } catch {
+            #expect(error.file == bad)
+            #expect(error.reason.contains(reason), "\(error)")
+        }
+        #expect(store.snapshotPaths().count == 2)
+        #expect(try String(contentsOfFile: bad, encoding: .utf8) == text)
+    }
+
+    @Test("history written by a run that died before its snapshot is not part of the changelog")
+    func uncommittedHistory() throws {
+        let store = StateStore(folder: try TestSupport.temporaryFolder())
+        try store.commit(Self.snapshot("2026-01-01T00:00:00Z"), history: HistoryEntry(at: "2026-01-01T00:00:00Z", changes: ChangeSet(added: [BotRef(DiffTests.bot())])))
+        let orphan = HistoryEntry(at: "2026-01-02T00:00:00Z", changes: ChangeSet(removed: [DiffTests.bot()]))
+        try AtomicFile.write(JSONWriter.data(StateCodec.json(orphan)), to: "\(store.historyFolder)/2026-01-02T00-00-00Z.json")
+        #expect(try store.history().map(\.at) == ["2026-01-01T00:00:00Z"])
+        // The next commit clears it away.
+        try store.commit(Self.snapshot("2026-01-03T00:00:00Z"), history: nil)
+        #expect(!FileManager.default.fileExists(atPath: "\(store.historyFolder)/2026-01-02T00-00-00Z.json"))
+    }
+
+    @Test("one run at a time: a second lock on the same state waits or fails with a clear message; a dead holder leaves no lock")
+    func lock() throws {
+        let folder = try TestSupport.temporaryFolder()
+        var first: RunLock? = try RunLock.acquire(stateFolder: folder)
+        #expect(first != nil)
+        do {
+            _ = try RunLock.acquire(stateFolder: folder, wait: 0.3)
+            Issue.record("two runs held the lock")
+        } catch {
+            #expect(error.reason.contains("another botcatalog run is using this state folder"))
+            #expect(error.reason.contains("pid \(getpid())"))
+        }
+        first = nil
+        #expect(throws: Never.self) { _ = try RunLock.acquire(stateFolder: folder) }
+    }
+
+    @Test("atomic writes: a file is either the old one or the new one")
+    func atomicWrite() throws {
+        let folder = try TestSupport.temporaryFolder()
+        let path = "\(folder)/x.json"
+        try AtomicFile.write(Data("old".utf8), to: path)
+        try AtomicFile.write(Data("new".utf8), to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["x.json"])
+        #expect(throws: StoreError.self) { try AtomicFile.write(Data(), to: "/proc/botcatalog-cannot-write/x") }
+    }
+}
