@@ -66,7 +66,9 @@ let package = Package(
         ),
         .testTarget(
             name: "BotCatalogTests",
-            dependencies: ["BotCatalog", "BotCatalogMockAPI"]
+            dependencies: ["BotCatalog", "BotCatalogMockAPI"],
+            // Fixtures and golden files are read from the source tree (see TestSupport), not bundled.
+            exclude: ["Fixtures"]
         ),
     ]
 )

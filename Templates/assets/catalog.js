@@ -248,7 +248,10 @@
         return (a.index - b.index) * (key === 'name' ? sign : 1);
       });
     }
+    // Empty the body in one go first: moving rows out of a live table one by one
+    // is far slower (each removal invalidates the table) than re-adding them all.
     const fragment = document.createDocumentFragment();
+    tbody.textContent = '';
     for (let i = 0; i < sorted.length; i++) fragment.appendChild(sorted[i].row);
     tbody.appendChild(fragment);
   }

@@ -149,7 +149,6 @@ final class APIClient: Sendable {
         defer {
             let ms = Int((ContinuousClock.now - started) / .milliseconds(1))
             events(.request(source: source.name, method: "GET", path: path, status: status, milliseconds: ms))
-            logger.debug("GET \(path) \(status) \(ms) ms", metadata: ["source": "\(source.name)"])
         }
         do {
             let timeout = TimeAmount.milliseconds(Int64((source.connectTimeout + source.timeout) * 1000))
@@ -211,10 +210,10 @@ final class APIClient: Sendable {
         return nil
     }
 
-    /// The path and query of a URL, for logs (no host, no secrets: secrets only travel in headers).
+    /// The path and query of a URL exactly as sent, for logs (no host; secrets only travel in headers).
     static func pathForLog(_ url: String) -> String {
-        guard let u = URL(string: url) else { return url }
-        return u.path + (u.query.map { "?" + $0 } ?? "")
+        guard let scheme = url.range(of: "://"), let slash = url[scheme.upperBound...].firstIndex(of: "/") else { return url }
+        return String(url[slash...])
     }
 
     static func hostForLog(_ url: String) -> String {

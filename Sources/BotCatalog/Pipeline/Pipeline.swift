@@ -22,13 +22,14 @@ public struct RunRequest: Sendable {
     public var reportJSON: String?
     public var exitCodeOnChange: Bool
     public var environment: [String: String]
-    /// The run's clock reading; injected so tests and the demo are deterministic.
-    public var now: Date
+    /// The run's time; injected so tests and the demo are deterministic. Nil: the clock, read once
+    /// the state lock is held (a run that waited for another must not share its second).
+    public var now: Date?
     /// Seconds to wait for another run holding the state lock.
     public var waitForLock: Double
 
     public init(configPath: String, reportMarkdown: String? = nil, reportJSON: String? = nil, exitCodeOnChange: Bool = false,
-                environment: [String: String] = ProcessInfo.processInfo.environment, now: Date = Date(), waitForLock: Double = 0) {
+                environment: [String: String] = ProcessInfo.processInfo.environment, now: Date? = nil, waitForLock: Double = 0) {
         self.configPath = configPath
         self.reportMarkdown = reportMarkdown
         self.reportJSON = reportJSON
@@ -86,7 +87,6 @@ public struct Pipeline: Sendable {
     }
 
     public func run(_ request: RunRequest) async throws(PipelineError) -> RunResult {
-        let now = Timestamp.string(from: request.now)
         let (config, credentials) = try await step(1, .usage) {
             let config = try ConfigLoader().load(path: request.configPath)
             return (config, try Credentials.resolve(config, file: request.configPath, environment: request.environment))
@@ -98,6 +98,7 @@ public struct Pipeline: Sendable {
         defer { withExtendedLifetime(lock) {} }
         let store = StateStore(folder: config.state, keep: config.keep)
         let (previous, history) = try await step(3) { (try store.latestSnapshot(), try store.history()) }
+        let now = Self.runTime(request.now ?? Date(), after: previous?.takenAt)
         let templates = try await step(4, .usage) {
             try TemplateSet.load(from: config.templates ?? TemplateSet.builtInFolder)
         }
@@ -143,6 +144,15 @@ public struct Pipeline: Sendable {
         logger.info("site: \(staged.stats.pages) files, \(staged.stats.rendered) rendered, \(staged.stats.written) written")
         return RunResult(status: status, summary: report.summaryLine(botCount: snapshot.entries.count), changes: changes,
                          snapshot: snapshot, site: staged.stats)
+    }
+
+    /// The run's timestamp: one second after the previous snapshot when a quick re-run lands in
+    /// the same second, so snapshot files stay in order.
+    static func runTime(_ date: Date, after previous: String?) -> String {
+        let now = Timestamp.string(from: date)
+        guard let previous, previous >= now, let last = Timestamp.date(from: previous),
+              last.timeIntervalSince(date) < 60 else { return now }
+        return Timestamp.string(from: last.addingTimeInterval(1))
     }
 
     static func checkWritable(parentOf path: String, key: String) throws(ConfigError) {

@@ -191,10 +191,14 @@ struct PageContexts: Sendable {
         if let cost = b.cost { bot["cost"] = DisplayText.clean(cost, limit: 50) }
 
         var sections: [[String: Any]] = []
+        var usedAnchors = Set<String>()
         func section(_ title: String, _ field: String, hardBreaks: Bool = false) {
             guard let text = b.fields[field]?.stringValue, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
             let html = CommonMark.html(DisplayText.clean(text), options: hardBreaks ? .hardBreaks : .default)
-            sections.append(["title": title, "anchor": SitePaths.segment(title) ?? "section", "bodyHtml": html])
+            var anchor = SitePaths.segment(title) ?? "section"
+            while usedAnchors.contains(anchor) || anchor == "content" || anchor.hasPrefix("bot-") { anchor += "-\(sections.count + 1)" }
+            usedAnchors.insert(anchor)
+            sections.append(["title": title, "anchor": anchor, "bodyHtml": html])
         }
         var facts: [(String, String)] = []
         func fact(_ label: String, _ field: String, yesNo: Bool = false) {

@@ -61,7 +61,23 @@ public struct TemplateSet: Sendable {
     }
 
     func render(_ template: String, _ context: [String: Any]) -> String {
-        library.render(context, withTemplate: template) ?? ""
+        library.render(Self.compact(context), withTemplate: template) ?? ""
+    }
+
+    /// Drops empty strings from a context: in swift-mustache an empty string is truthy, so
+    /// `{{#organizationURL}}` would otherwise render an empty link.
+    static func compact(_ value: [String: Any]) -> [String: Any] {
+        var out: [String: Any] = [:]
+        out.reserveCapacity(value.count)
+        for (key, item) in value {
+            switch item {
+            case let s as String where s.isEmpty: continue
+            case let d as [String: Any]: out[key] = compact(d)
+            case let list as [[String: Any]]: out[key] = list.map(compact)
+            default: out[key] = item
+            }
+        }
+        return out
     }
 }
 

@@ -3,7 +3,8 @@ import Foundation
 /// Writes files so that a crash at any moment leaves either the old file or the new one:
 /// write a temporary file beside it, fsync it, rename it over, fsync the folder.
 public enum AtomicFile {
-    public static func write(_ data: Data, to path: String) throws(StoreError) {
+    public static func write(_ data: Data, to target: String) throws(StoreError) {
+        let path = URL(fileURLWithPath: target).standardizedFileURL.path
         let folder = (path as NSString).deletingLastPathComponent
         try createFolder(folder)
         let temp = "\(folder)/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
