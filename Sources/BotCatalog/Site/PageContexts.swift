@@ -70,7 +70,8 @@ struct PageContexts: Sendable {
              "problems": s.problems.map { ["text": DisplayText.clean($0, limit: 500)] }]
         }
         let stale = model.current.filter(\.stale).count
-        return page("index.html", title: "All bots", nav: "home", withCheck: true, extra: [
+        return page("index.html", title: "All bots", nav: "home", extra: [
+            "site": site(root: "", withCheck: false).merging(["botCount": model.current.count]) { _, new in new },
             "bots": rows,
             "filters": [
                 "sources": options(model.current.map(\.bot.source)),

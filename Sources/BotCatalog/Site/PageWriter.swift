@@ -5,7 +5,6 @@ import Foundation
 struct PageWriter: Sendable {
     let staging: String
     let current: String
-    let templateHash: String
     let oldManifest: [String: String]
 
     struct Result: Sendable {
@@ -15,53 +14,27 @@ struct PageWriter: Sendable {
         var written: Bool
     }
 
-    func botPage(_ key: BotKey, model: SiteModel, contexts: PageContexts, templates: TemplateSet) throws(SiteError) -> Result? {
-        guard let path = model.paths.bots[key] else { return nil }
-        var f = Fingerprint()
-        f.add(templateHash)
-        f.add(model.input.title)
-        if let entry = model.input.snapshot.entry(for: key) {
-            // `lastSeen` moves on every run; a current bot's page does not show it, so it is no input.
-            var stable = entry
-            if !entry.stale { stable.lastSeen = "" }
-            f.add(JSONWriter.string(StateCodec.json(stable), pretty: false))
-            if entry.stale { f.add(model.sources[key.source]?.problems.first ?? ""); f.add(model.input.snapshot.takenAt) }
-            f.add(model.organizationName(entry.bot.organization) ?? "")
-            f.add(entry.bot.organization.flatMap { model.paths.organizations[$0] } ?? "")
-        } else if let tomb = model.tombstones[key] {
-            f.add(JSONWriter.string(StateCodec.json(tomb.bot), pretty: false))
-            f.add(tomb.removedAt)
-        }
-        for event in model.events[key] ?? [] {
-            f.add(event.at)
-            f.add(event.kind.rawValue)
-            for c in event.changes { f.add(JSONWriter.string(StateCodec.json(c), pretty: false)) }
-        }
-        let fingerprint = f.hex
-        if oldManifest[path] == fingerprint, link(path) {
+    /// Writes one page. With a fingerprint equal to the last build's, the published file is
+    /// linked and `render` never runs; otherwise the page is rendered, and linked anyway when its
+    /// bytes did not change.
+    func page(_ path: String, fingerprint: String? = nil, render: () throws(SiteError) -> Data) throws(SiteError) -> Result {
+        if let fingerprint, oldManifest[path] == fingerprint, link(path) {
             return Result(path: path, fingerprint: fingerprint, rendered: false, written: false)
         }
-        guard let context = contexts.bot(key) else { return nil }
-        var result = try page(path, templates.render("bot", context))
-        result.fingerprint = fingerprint
-        return result
-    }
-
-    func page(_ path: String, _ text: String) throws(SiteError) -> Result {
-        try page(path, Data(text.utf8))
-    }
-
-    func page(_ path: String, _ data: Data) throws(SiteError) -> Result {
+        let data = try render()
         let target = "\(staging)/\(path)"
         try makeParent(of: target)
-        let existing = "\(current)/\(path)"
-        if let old = FileManager.default.contents(atPath: existing), old == data, link(path) {
-            return Result(path: path, fingerprint: "", rendered: true, written: false)
+        if let old = FileManager.default.contents(atPath: "\(current)/\(path)"), old == data, link(path) {
+            return Result(path: path, fingerprint: fingerprint ?? "", rendered: true, written: false)
         }
         guard FileManager.default.createFile(atPath: target, contents: data) else {
             throw SiteError(file: target, reason: "cannot write the page (\(AtomicFile.errnoText())); check free disk space")
         }
-        return Result(path: path, fingerprint: "", rendered: true, written: true)
+        return Result(path: path, fingerprint: fingerprint ?? "", rendered: true, written: true)
+    }
+
+    func page(_ path: String, fingerprint: String? = nil, text: () throws(SiteError) -> String) throws(SiteError) -> Result {
+        try page(path, fingerprint: fingerprint) { () throws(SiteError) -> Data in Data(try text().utf8) }
     }
 
     /// Hard-links the published file into the staging folder; false when there is none.

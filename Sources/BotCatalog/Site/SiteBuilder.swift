@@ -30,6 +30,8 @@ public struct SiteBuilder: Sendable {
         public var reused = 0
         public var botPages = 0
         public var botPagesRendered = 0
+
+        public init() {}
     }
 
     static let marker = ".botcatalog-site"
@@ -50,8 +52,9 @@ public struct SiteBuilder: Sendable {
         let oldManifest = SiteManifest.read(manifestPath)
         let model = SiteModel(input)
         let contexts = PageContexts(model: model)
-        let writer = PageWriter(staging: staging, current: output, templateHash: templates.fingerprint,
+        let writer = PageWriter(staging: staging, current: output,
                                 oldManifest: oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : [:])
+        let prints = PageFingerprints(model: model, templateHash: templates.fingerprint)
         var manifest = SiteManifest(templateHash: templates.fingerprint)
         var stats = Stats()
         func record(_ result: PageWriter.Result) {
@@ -60,11 +63,11 @@ public struct SiteBuilder: Sendable {
             if result.rendered { stats.rendered += 1 }
             if result.written { stats.written += 1 } else { stats.reused += 1 }
         }
+        let templates = self.templates
         do {
-            // Bot pages: the bulk, in parallel chunks.
+            // Bot pages: the bulk, in parallel chunks, each worker streaming its pages to disk.
             let keys = model.botPageKeys
             let chunk = max(64, (keys.count + workers * 4 - 1) / (workers * 4))
-            let templates = self.templates
             let results = try await withThrowingTaskGroup(of: [PageWriter.Result].self) { group in
                 var start = 0
                 var running = 0
@@ -74,7 +77,13 @@ public struct SiteBuilder: Sendable {
                     start += chunk
                     if running >= workers, let done = try await group.next() { all += done; running -= 1 }
                     group.addTask {
-                        try slice.compactMap { key in try writer.botPage(key, model: model, contexts: contexts, templates: templates) }
+                        try slice.compactMap { (key: BotKey) throws(SiteError) -> PageWriter.Result? in
+                            guard let path = model.paths.bots[key] else { return nil }
+                            return try writer.page(path, fingerprint: prints.bot(key)) { () throws(SiteError) -> String in
+                                guard let context = contexts.bot(key) else { throw SiteError(file: path, reason: "no data for bot \(key)") }
+                                return templates.render("bot", context)
+                            }
+                        }
                     }
                     running += 1
                 }
@@ -85,30 +94,35 @@ public struct SiteBuilder: Sendable {
             stats.botPages = results.count
             stats.botPagesRendered = results.filter(\.rendered).count
 
-            // Pages that depend on many bots: always rendered, linked when unchanged.
-            record(try writer.page("index.html", templates.render("index", contexts.index())))
-            record(try writer.page("changelog.html", templates.render("changelog", contexts.changelog())))
-            record(try writer.page("404.html", templates.render("404", contexts.notFound())))
-            record(try writer.page("feed.xml", templates.render("feed", contexts.feed())))
-            record(try writer.page("catalog.json", MachineOutput.catalogJSON(model)))
+            // Pages listing many bots: rendered only when a member or the list changed.
+            record(try writer.page("index.html", fingerprint: prints.index(), text: { templates.render("index", contexts.index()) }))
+            record(try writer.page("changelog.html", text: { templates.render("changelog", contexts.changelog()) }))
+            record(try writer.page("404.html", text: { templates.render("404", contexts.notFound()) }))
+            record(try writer.page("feed.xml", text: { templates.render("feed", contexts.feed()) }))
+            record(try writer.page("catalog.json", fingerprint: prints.allBots("catalog.json")) { MachineOutput.catalogJSON(model) })
             var groupPaths: [String] = []
             for kind in PageContexts.GroupKind.allCases {
                 let indexPath = "\(kind.folder)/index.html"
                 groupPaths.append(indexPath)
-                record(try writer.page(indexPath, templates.render("groups", contexts.groups(kind))))
-                for name in contexts.members(kind).keys.sorted() {
+                let members = contexts.members(kind)
+                let listing = members.keys.sorted().map { (contexts.groupLabel(kind, $0), contexts.groupPath(kind, $0) ?? "", members[$0]?.count ?? 0) }
+                record(try writer.page(indexPath, fingerprint: prints.list(indexPath, listing), text: { templates.render("groups", contexts.groups(kind)) }))
+                for name in members.keys.sorted() {
                     guard let path = contexts.groupPath(kind, name) else { continue }
                     groupPaths.append(path)
-                    record(try writer.page(path, templates.render("group", contexts.group(kind, name))))
+                    record(try writer.page(path, fingerprint: prints.group(kind.rawValue, name, members: members[name] ?? []),
+                                           text: { templates.render("group", contexts.group(kind, name)) }))
                 }
             }
             if let base = input.baseURL {
-                record(try writer.page("sitemap.xml", MachineOutput.sitemap(model, base: base, groupPaths: groupPaths)))
+                record(try writer.page("sitemap.xml", fingerprint: prints.allBots("sitemap:" + groupPaths.joined(separator: ","))) {
+                    MachineOutput.sitemap(model, base: base, groupPaths: groupPaths)
+                })
             }
             for asset in templates.assets {
-                record(try writer.page(asset.path, asset.data))
+                record(try writer.page(asset.path) { asset.data })
             }
-            record(try writer.page(Self.marker, "This folder is generated by botcatalog and replaced on every run.\n"))
+            record(try writer.page(Self.marker) { "This folder is generated by botcatalog and replaced on every run.\n" })
         } catch let error as SiteError {
             try? FileManager.default.removeItem(atPath: staging)
             throw error

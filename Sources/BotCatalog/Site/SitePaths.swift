@@ -95,6 +95,12 @@ public struct Fingerprint: Sendable {
         value &*= 0x0000_0100_0000_01B3
     }
 
+    @inline(__always)
+    mutating func addByte(_ byte: UInt8) {
+        value ^= UInt64(byte)
+        value &*= 0x0000_0100_0000_01B3
+    }
+
     public mutating func add(_ data: Data) {
         for byte in data {
             value ^= UInt64(byte)

@@ -1,0 +1,130 @@
+/// Fingerprints of every page's inputs, so an unchanged page is linked from the published site
+/// instead of rendered again. Each bot gets one print of everything a page can show about it
+/// (its data, its URL, its organization's name and the URLs of its groups); pages listing bots
+/// combine their members' prints. `lastSeen` of a current bot is no input: no page shows it.
+struct PageFingerprints: Sendable {
+    let base: Fingerprint
+    let entries: [BotKey: UInt64]
+    let model: SiteModel
+
+    init(model: SiteModel, templateHash: String) {
+        var base = Fingerprint()
+        base.add(templateHash)
+        base.add(model.input.title)
+        base.add(model.input.baseURL ?? "")
+        self.base = base
+        self.model = model
+        var entries: [BotKey: UInt64] = [:]
+        entries.reserveCapacity(model.current.count)
+        for entry in model.current {
+            var f = Fingerprint()
+            let bot = entry.bot
+            f.add(bot.source); f.add(bot.id); f.add(bot.name); f.add(bot.slug); f.add(bot.scope)
+            f.add(bot.organization ?? "-"); f.add(bot.organizationName ?? "-")
+            f.add(.object(bot.fields))
+            f.add(entry.stale ? "stale:\(entry.lastSeen)" : "current")
+            f.add(entry.firstSeen); f.add(entry.lastChanged)
+            f.add(model.paths.bots[entry.key] ?? "")
+            f.add(model.organizationName(bot.organization) ?? "")
+            f.add(bot.organization.flatMap { model.paths.organizations[$0] } ?? "")
+            f.add(bot.model.map { model.paths.models[DisplayText.clean($0, limit: 100)] ?? "" } ?? "")
+            for tag in bot.tags { f.add(model.paths.tags[DisplayText.clean(tag, limit: 100)] ?? "") }
+            if entry.stale {
+                // The stale banner quotes the source's problem and the check's time.
+                f.add(model.sources[bot.source]?.problems.first ?? "")
+                f.add(model.input.snapshot.takenAt)
+            }
+            entries[entry.key] = f.value
+        }
+        self.entries = entries
+    }
+
+    private func start(_ page: String) -> Fingerprint {
+        var f = base
+        f.add(page)
+        return f
+    }
+
+    func bot(_ key: BotKey) -> String {
+        var f = start("bot")
+        if let print = entries[key] {
+            f.add(print)
+        } else if let tomb = model.tombstones[key] {
+            f.add(.object(tomb.bot.fields)); f.add(tomb.bot.name); f.add(tomb.bot.slug); f.add(tomb.bot.organization ?? "-")
+            f.add(tomb.removedAt)
+            f.add(model.paths.bots[key] ?? "")
+        }
+        for event in model.events[key] ?? [] {
+            f.add(event.at)
+            f.add(event.kind.rawValue)
+            for change in event.changes {
+                f.add(change.path)
+                f.add(change.before ?? .null); f.add(change.before == nil ? "absent" : "present")
+                f.add(change.after ?? .null); f.add(change.after == nil ? "absent" : "present")
+            }
+        }
+        return f.hex
+    }
+
+    /// The index: every current bot in display order, the sources' states and problems.
+    func index() -> String {
+        var f = start("index")
+        for entry in model.current { f.add(entries[entry.key] ?? 0) }
+        for source in model.input.snapshot.sources {
+            f.add(source.name); f.add(source.state.rawValue)
+            for problem in source.problems { f.add(problem) }
+        }
+        return f.hex
+    }
+
+    func group(_ kind: String, _ name: String, members: [Int]) -> String {
+        var f = start("group:\(kind)")
+        f.add(name)
+        f.add(model.organizationName(name) ?? "")
+        for i in members { f.add(entries[model.current[i].key] ?? 0) }
+        return f.hex
+    }
+
+    func list(_ name: String, _ items: [(String, String, Int)]) -> String {
+        var f = start(name)
+        for (label, path, count) in items { f.add(label); f.add(path); f.add(String(count)) }
+        return f.hex
+    }
+
+    /// catalog.json and sitemap.xml list every current bot.
+    func allBots(_ name: String) -> String {
+        var f = start(name)
+        for entry in model.input.snapshot.entries { f.add(entries[entry.key] ?? 0) }
+        return f.hex
+    }
+}
+
+extension Fingerprint {
+    mutating func add(_ value: UInt64) {
+        withUnsafeBytes(of: value.littleEndian) { bytes in
+            for byte in bytes { self.addByte(byte) }
+        }
+    }
+
+    /// Walks a JSON value (keys sorted) without building its text.
+    mutating func add(_ value: JSONValue) {
+        switch value {
+        case .null: addByte(0)
+        case .bool(let b): addByte(b ? 1 : 2)
+        case .int(let i): addByte(3); add(UInt64(bitPattern: i))
+        case .double(let d): addByte(4); add(d.bitPattern)
+        case .string(let s): addByte(5); add(s)
+        case .array(let items):
+            addByte(6)
+            for item in items { add(item) }
+            addByte(7)
+        case .object(let object):
+            addByte(8)
+            for key in object.keys.sorted() {
+                add(key)
+                add(object[key] ?? .null)
+            }
+            addByte(9)
+        }
+    }
+}

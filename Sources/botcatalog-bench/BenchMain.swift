@@ -1,0 +1,99 @@
+import ArgumentParser
+import BotCatalog
+import Foundation
+
+/// `swift run -c release botcatalog-bench`: times full, 1%-changed and no-change site builds, the
+/// diff, the cmark floor, Hugo (when installed) and the fetch from the stand-in, and prints one table.
+@main
+struct BenchCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "botcatalog-bench", abstract: "Benchmarks of botcatalog (release build).")
+
+    @Option(help: "Catalog sizes, comma-separated.")
+    var sizes = "1000,10000,50000"
+
+    @Option(help: "Working folder (generated sites, snapshots).")
+    var folder = ".build/bench"
+
+    @Flag(help: "Skip Hugo even when it is installed.")
+    var noHugo = false
+
+    @Flag(help: "Skip the fetch benchmark.")
+    var noFetch = false
+
+    @Option(help: .hidden) var phase: String?
+    @Option(help: .hidden) var size: Int?
+
+    func run() async throws {
+        if let phase, let size, let which = Phase(rawValue: phase) {
+            // Child mode: one phase, one process, one peak-memory reading.
+            let result = try await SiteBenchmark(bots: size, folder: "\(folder)/\(size)").run(which)
+            print("\(result.seconds)\t\(Measure.peakMemoryMB)\t\(result.detail)")
+            return
+        }
+        let counts = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
+        #if DEBUG
+        print("warning: this is a debug build; benchmark with `swift run -c release botcatalog-bench`")
+        #endif
+        print("botcatalog-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
+        var rows: [[String]] = [["bots", "phase", "time (s)", "peak MB", "vs floor", "vs Hugo", "detail"]]
+        for count in counts {
+            try FileManager.default.createDirectory(atPath: "\(folder)/\(count)", withIntermediateDirectories: true)
+            var results: [Phase: (Double, Double, String)] = [:]
+            for phase in [Phase.floor, .full, .changed, .unchanged, .diff] {
+                results[phase] = try child(phase, count)
+            }
+            let hugo = noHugo ? nil : try HugoBenchmark(bots: count, folder: "\(folder)/\(count)").run()
+            let floor = results[.floor]?.0 ?? 0
+            let full = results[.full]?.0 ?? 0
+            for phase in [Phase.floor, .full, .changed, .unchanged, .diff] {
+                guard let (seconds, peak, detail) = results[phase] else { continue }
+                let vsFloor = phase == .full ? String(format: "%.2fx", seconds / max(floor, 1e-9)) : ""
+                let vsHugo = phase == .full ? hugo.map { String(format: "%.1fx faster", $0.seconds / max(seconds, 1e-9)) } ?? "no hugo" : ""
+                let share = (phase == .changed || phase == .unchanged) ? String(format: " (%.0f%% of full)", 100 * seconds / max(full, 1e-9)) : ""
+                rows.append(["\(count)", phase.label, String(format: "%.3f", seconds), String(format: "%.0f", peak), vsFloor, vsHugo, detail + share])
+            }
+            if let hugo { rows.append(["\(count)", "hugo", String(format: "%.3f", hugo.seconds), String(format: "%.0f", hugo.peakMB), "", "", "same pages, tag and organization taxonomies"]) }
+        }
+        print(Table.render(rows))
+    }
+
+    /// Runs one phase in a child process of this same binary.
+    func child(_ phase: Phase, _ count: Int) throws -> (Double, Double, String) {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
+        process.arguments = ["--phase", phase.rawValue, "--size", String(count), "--folder", folder]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        let fields = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t", maxSplits: 2)
+        guard process.terminationStatus == 0, fields.count == 3, let seconds = Double(fields[0]), let peak = Double(fields[1]) else {
+            throw ValidationError("phase \(phase.rawValue) for \(count) bots failed: \(String(decoding: data, as: UTF8.self))")
+        }
+        return (seconds, peak, String(fields[2]))
+    }
+}
+
+extension Phase {
+    var label: String {
+        switch self {
+        case .full: return "full build"
+        case .changed: return "1% changed"
+        case .unchanged: return "no change"
+        case .diff: return "diff"
+        case .floor: return "cmark floor"
+        }
+    }
+}
+
+/// A plain text table for the terminal and the README.
+enum Table {
+    static func render(_ rows: [[String]]) -> String {
+        let widths = (0..<(rows.first?.count ?? 0)).map { c in rows.map { $0.indices.contains(c) ? $0[c].count : 0 }.max() ?? 0 }
+        return rows.enumerated().map { n, row in
+            let line = "| " + row.enumerated().map { $0.element.padding(toLength: widths[$0.offset], withPad: " ", startingAt: 0) }.joined(separator: " | ") + " |"
+            return n == 0 ? line + "\n|" + widths.map { String(repeating: "-", count: $0 + 2) }.joined(separator: "|") + "|" : line
+        }.joined(separator: "\n")
+    }
+}

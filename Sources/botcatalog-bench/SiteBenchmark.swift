@@ -1,0 +1,92 @@
+import BotCatalog
+import CCmark
+import Foundation
+
+/// One benchmark phase, run in its own process so each gets its own peak-memory reading.
+enum Phase: String, CaseIterable {
+    case full, changed, unchanged, diff, floor
+}
+
+/// The site build measured the way a nightly run does it: full, 1% changed, nothing changed.
+struct SiteBenchmark {
+    let bots: Int
+    let folder: String
+
+    var output: String { "\(folder)/site" }
+    var manifest: String { "\(folder)/site-manifest.json" }
+
+    func templates() throws -> TemplateSet { try TemplateSet.load(from: TemplateSet.builtInFolder) }
+
+    /// Returns seconds for the phase (peak memory is read by the caller).
+    func run(_ phase: Phase) async throws -> (seconds: Double, detail: String) {
+        let days = SyntheticCatalog.twoDays(bots: bots, fraction: 0.01)
+        let builder = SiteBuilder(output: output, manifestPath: manifest, templates: try templates())
+        switch phase {
+        case .full:
+            try? FileManager.default.removeItem(atPath: output)
+            try? FileManager.default.removeItem(atPath: manifest)
+            var stats = SiteBuilder.Stats()
+            let seconds = try await Measure.seconds {
+                let staged = try await builder.stage(SiteInput(title: "Bench", baseURL: "https://docs.example.com/bots/", snapshot: days.day1, history: days.history1))
+                try staged.publish()
+                stats = staged.stats
+            }
+            return (seconds, "\(stats.pages) files")
+        case .changed, .unchanged:
+            // Starts from the full build's site and manifest (the full phase runs first).
+            let snapshot = phase == .changed ? days.day2 : days.day1
+            let history = phase == .changed ? days.history2 : days.history1
+            var stats = SiteBuilder.Stats()
+            let seconds = try await Measure.seconds {
+                let staged = try await builder.stage(SiteInput(title: "Bench", baseURL: "https://docs.example.com/bots/", snapshot: snapshot, history: history))
+                try staged.publish()
+                stats = staged.stats
+            }
+            if phase == .changed {
+                // Leave the day-1 site in place for the next phase.
+                let staged = try await builder.stage(SiteInput(title: "Bench", baseURL: "https://docs.example.com/bots/", snapshot: days.day1, history: days.history1))
+                try staged.publish()
+            }
+            return (seconds, "\(stats.botPagesRendered) of \(stats.botPages) bot pages rendered, \(stats.written) files written")
+        case .diff:
+            let store = StateStore(folder: "\(folder)/state", keep: 10)
+            try? FileManager.default.removeItem(atPath: "\(folder)/state")
+            try store.commit(days.day1, history: nil)
+            try store.commit(days.day2, history: nil)
+            var changes = ChangeSet()
+            var load = 0.0
+            let seconds = try Measure.seconds {
+                let paths = store.snapshotPaths()
+                var old: Snapshot?
+                var new: Snapshot?
+                load = try Measure.seconds {
+                    old = try store.readSnapshot(at: paths[0])
+                    new = try store.readSnapshot(at: paths[1])
+                }
+                if let old, let new { changes = Differ().changes(from: old, to: new) }
+            }
+            return (seconds, "\(changes.changed.count) changed found; reading both snapshot files \(String(format: "%.2f", load)) s")
+        case .floor:
+            // The floor: each page's Markdown through libcmark into its own file, in C calls.
+            let pages = days.day1.entries.map { SyntheticCatalog.markdown($0.bot) }
+            let floorFolder = "\(folder)/floor"
+            try? FileManager.default.removeItem(atPath: floorFolder)
+            try FileManager.default.createDirectory(atPath: floorFolder, withIntermediateDirectories: true)
+            let seconds = Measure.seconds {
+                for (i, page) in pages.enumerated() {
+                    var text = page
+                    text.withUTF8 { buffer in
+                        buffer.withMemoryRebound(to: CChar.self) { chars in
+                            guard let html = cmark_markdown_to_html(chars.baseAddress, chars.count, CMARK_OPT_DEFAULT) else { return }
+                            let file = fopen("\(floorFolder)/\(i).html", "w")
+                            fputs(html, file)
+                            fclose(file)
+                            free(html)
+                        }
+                    }
+                }
+            }
+            return (seconds, "\(pages.count) pages")
+        }
+    }
+}
