@@ -14,6 +14,25 @@ struct BotCatalogCommand: AsyncParsableCommand {
             """,
         subcommands: [Run.self, Demo.self, MockAPI.self, Diff.self, History.self]
     )
+
+    /// Like the default, except that usage errors exit with 2, as the README documents
+    /// (ArgumentParser's own default for them is 64).
+    static func main() async {
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            if exitCode(for: error) == .validationFailure {
+                FileHandle.standardError.write(Data((fullMessage(for: error) + "\n").utf8))
+                Foundation.exit(ExitStatus.usage.rawValue)
+            }
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every command that logs shares.
