@@ -16,23 +16,44 @@ enum DisplayText {
         return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
     }
 
-    /// Plain one-line summary of Markdown text, for tables and feeds.
+    /// Plain one-line summary of Markdown text, for tables and feeds: Markdown punctuation at the
+    /// edges of words dropped, whitespace folded, cut at a word boundary. One pass over the scalars.
     static func summary(_ markdown: String?, limit: Int = 160) -> String {
         guard let markdown else { return "" }
-        var words: [Substring] = []
-        var length = 0
-        for line in markdown.split(whereSeparator: \.isNewline) {
-            for word in line.split(separator: " ") {
-                let stripped = word.trimmingCharacters(in: CharacterSet(charactersIn: "#*_`>[]!-"))
-                guard !stripped.isEmpty else { continue }
-                words.append(Substring(stripped))
-                length += stripped.count + 1
-                if length > limit { break }
-            }
-            if length > limit { break }
+        func isPunctuation(_ s: Unicode.Scalar) -> Bool {
+            switch s { case "#", "*", "_", "`", ">", "[", "]", "!", "-": return true; default: return false }
         }
-        let text = clean(words.joined(separator: " "))
-        return text.count > limit ? String(text.prefix(limit - 1)) + "…" : text
+        var out = String.UnicodeScalarView()
+        var word: [Unicode.Scalar] = []
+        word.reserveCapacity(32)
+        var count = 0
+        var truncated = false
+        func flush() {
+            defer { word.removeAll(keepingCapacity: true) }
+            var lower = 0, upper = word.count
+            while lower < upper, isPunctuation(word[lower]) { lower += 1 }
+            while upper > lower, isPunctuation(word[upper - 1]) { upper -= 1 }
+            guard lower < upper else { return }
+            if count + (upper - lower) + 1 > limit { truncated = true; return }
+            if !out.isEmpty { out.append(" "); count += 1 }
+            out.append(contentsOf: word[lower..<upper])
+            count += upper - lower
+        }
+        for scalar in markdown.unicodeScalars {
+            if truncated { break }
+            if scalar == " " || scalar == "\n" || scalar == "\t" || scalar == "\r" || (scalar.value > 0x7F && scalar.properties.isWhitespace) {
+                flush()
+            } else if !isHidden(scalar) {
+                word.append(scalar)
+            }
+        }
+        if !truncated { flush() }
+        return truncated ? String(out) + "…" : String(out)
+    }
+
+    /// Whether a text has anything but whitespace, without allocating.
+    static func hasContent(_ text: String) -> Bool {
+        text.unicodeScalars.contains { !$0.properties.isWhitespace }
     }
 
     static func isHidden(_ s: Unicode.Scalar) -> Bool {

@@ -60,8 +60,8 @@ struct PageContexts: Sendable {
 
     // MARK: Index
 
-    func index() -> [String: Any] {
-        let rows = model.current.map { row($0, root: "") }
+    /// The index. `rows` are the bots' rows, pre-rendered from `bot-row.mustache` in display order.
+    func index(rows: [String]) -> [String: Any] {
         func options(_ values: some Sequence<String>) -> [[String: Any]] {
             Set(values).filter { !$0.isEmpty }.sorted { $0.lowercased() < $1.lowercased() }.map { ["value": $0] }
         }
@@ -72,10 +72,10 @@ struct PageContexts: Sendable {
         let stale = model.current.filter(\.stale).count
         return page("index.html", title: "All bots", nav: "home", extra: [
             "site": site(root: "", withCheck: false).merging(["botCount": model.current.count]) { _, new in new },
-            "bots": rows,
+            "bots": rows.map { ["rowHtml": $0] },
             "filters": [
                 "sources": options(model.current.map(\.bot.source)),
-                "organizations": options(rows.compactMap { $0["organization"] as? String }),
+                "organizations": options(model.organizations.keys.map { DisplayText.clean(model.organizationName($0) ?? $0, limit: 200) }),
                 "models": options(model.models.keys),
                 "tags": options(model.tags.keys),
             ],
@@ -127,10 +127,11 @@ struct PageContexts: Sendable {
         return page(path, title: kind.plural, nav: kind.nav, extra: ["kind": kind.plural, "groups": list, "hasGroups": !list.isEmpty])
     }
 
-    func group(_ kind: GroupKind, _ name: String) -> [String: Any] {
+    /// One group's page. `rows` gives a member's pre-rendered row for the group pages' depth.
+    func group(_ kind: GroupKind, _ name: String, rows rowHTML: (Int) -> String) -> [String: Any] {
         let path = groupPath(kind, name) ?? "\(kind.folder)/x.html"
         let root = SitePaths.root(of: path)
-        let rows = (members(kind)[name] ?? []).map { row(model.current[$0], root: root) }
+        let rows = (members(kind)[name] ?? []).map { ["rowHtml": rowHTML($0)] }
         let label = groupLabel(kind, name)
         return page(path, title: "\(kind.title): \(label)", nav: kind.nav, extra: [
             "group": ["kind": kind.title, "name": label, "count": rows.count, "indexURL": root + "\(kind.folder)/index.html", "indexTitle": kind.plural],
@@ -164,7 +165,8 @@ struct PageContexts: Sendable {
         var bot: [String: Any] = [
             "name": name, "id": DisplayText.clean(b.id, limit: 200), "slug": DisplayText.clean(b.slug, limit: 200),
             "source": b.source, "platform": b.platform.rawValue,
-            "tags": b.tags.map { DisplayText.clean($0, limit: 100) }.map { ["name": $0, "url": root + (model.paths.tags[$0] ?? "")] },
+            // A removed bot's tag may have no page any more: no link then, rather than one to the site folder.
+            "tags": b.tags.map { DisplayText.clean($0, limit: 100) }.map { ["name": $0, "url": model.paths.tags[$0].map { root + $0 } ?? ""] },
             "stale": entry.stale && removedAt == nil,
             "removed": removedAt != nil,
             "firstSeen": Timestamp.readable(entry.firstSeen), "firstSeenISO": entry.firstSeen,
@@ -197,7 +199,9 @@ struct PageContexts: Sendable {
             guard let text = b.fields[field]?.stringValue, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
             let html = CommonMark.html(DisplayText.clean(text), options: hardBreaks ? .hardBreaks : .default)
             var anchor = SitePaths.segment(title) ?? "section"
-            while usedAnchors.contains(anchor) || anchor == "content" || anchor.hasPrefix("bot-") { anchor += "-\(sections.count + 1)" }
+            // The page's own ids (`content`, `bot-…`) are kept clear with a prefix: a suffix can never remove `bot-`.
+            if anchor == "content" || anchor.hasPrefix("bot-") { anchor = "section-" + anchor }
+            while usedAnchors.contains(anchor) { anchor += "-\(sections.count + 1)" }
             usedAnchors.insert(anchor)
             sections.append(["title": title, "anchor": anchor, "bodyHtml": html])
         }
@@ -231,7 +235,7 @@ struct PageContexts: Sendable {
         }
         // Any other prompt-like text field is worth reading as Markdown too.
         for field in b.fields.keys.sorted() where !known.contains(field) && field.lowercased().contains("prompt") {
-            section(field, field, hardBreaks: true)
+            section(DisplayText.clean(field, limit: 200), field, hardBreaks: true)
         }
         bot["sections"] = sections
         bot["facts"] = facts.map { ["label": $0.0, "value": $0.1] }

@@ -53,6 +53,12 @@ struct PageFingerprints: Sendable {
             f.add(.object(tomb.bot.fields)); f.add(tomb.bot.name); f.add(tomb.bot.slug); f.add(tomb.bot.organization ?? "-")
             f.add(tomb.removedAt)
             f.add(model.paths.bots[key] ?? "")
+            // A tombstone links its groups only while they have pages (current members).
+            let bot = tomb.bot
+            f.add(model.organizationName(bot.organization) ?? "")
+            f.add(bot.organization.flatMap { model.paths.organizations[$0] } ?? "")
+            f.add(bot.model.map { model.paths.models[DisplayText.clean($0, limit: 100)] ?? "" } ?? "")
+            for tag in bot.tags { f.add(model.paths.tags[DisplayText.clean(tag, limit: 100)] ?? "") }
         }
         for event in model.events[key] ?? [] {
             f.add(event.at)
@@ -63,6 +69,13 @@ struct PageFingerprints: Sendable {
                 f.add(change.after ?? .null); f.add(change.after == nil ? "absent" : "present")
             }
         }
+        return f.hex
+    }
+
+    /// What one bot's row in a listing shows.
+    func row(_ key: BotKey) -> String {
+        var f = start("row")
+        f.add(entries[key] ?? 0)
         return f.hex
     }
 

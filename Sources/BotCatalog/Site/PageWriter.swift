@@ -14,6 +14,11 @@ struct PageWriter: Sendable {
         var written: Bool
     }
 
+    /// Whether the published page can be linked as it is.
+    func isReusable(_ path: String, fingerprint: String) -> Bool {
+        oldManifest[path] == fingerprint && FileManager.default.fileExists(atPath: "\(current)/\(path)")
+    }
+
     /// Writes one page. With a fingerprint equal to the last build's, the published file is
     /// linked and `render` never runs; otherwise the page is rendered, and linked anyway when its
     /// bytes did not change.
@@ -27,7 +32,21 @@ struct PageWriter: Sendable {
         if let old = FileManager.default.contents(atPath: "\(current)/\(path)"), old == data, link(path) {
             return Result(path: path, fingerprint: fingerprint ?? "", rendered: true, written: false)
         }
-        guard FileManager.default.createFile(atPath: target, contents: data) else {
+        // A plain write: the staging folder is synced once before it is swapped in.
+        let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        guard fd >= 0 else { throw SiteError(file: target, reason: "cannot write the page (\(AtomicFile.errnoText())); check the output folder") }
+        let written = data.withUnsafeBytes { raw -> Int in
+            var offset = 0
+            while offset < raw.count {
+                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                offset += n
+            }
+            return offset
+        }
+        close(fd)
+        guard written == data.count else {
             throw SiteError(file: target, reason: "cannot write the page (\(AtomicFile.errnoText())); check free disk space")
         }
         return Result(path: path, fingerprint: fingerprint ?? "", rendered: true, written: true)

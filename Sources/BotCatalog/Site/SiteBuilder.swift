@@ -57,6 +57,7 @@ public struct SiteBuilder: Sendable {
         let prints = PageFingerprints(model: model, templateHash: templates.fingerprint)
         var manifest = SiteManifest(templateHash: templates.fingerprint)
         var stats = Stats()
+        var rows: [RowCache.Row] = []
         func record(_ result: PageWriter.Result) {
             manifest.pages[result.path] = result.fingerprint
             stats.pages += 1
@@ -95,7 +96,17 @@ public struct SiteBuilder: Sendable {
             stats.botPagesRendered = results.filter(\.rendered).count
 
             // Pages listing many bots: rendered only when a member or the list changed.
-            record(try writer.page("index.html", fingerprint: prints.index(), text: { templates.render("index", contexts.index()) }))
+            // Rows are rendered only when a page listing them must be, and then only those whose
+            // inputs changed since the last build (the rest come from the row cache), in parallel.
+            let indexPrint = prints.index()
+            let listingNeeded = !writer.isReusable("index.html", fingerprint: indexPrint) || PageContexts.GroupKind.allCases.contains { kind in
+                contexts.members(kind).contains { name, bots in
+                    contexts.groupPath(kind, name).map { !writer.isReusable($0, fingerprint: prints.group(kind.rawValue, name, members: bots)) } ?? false
+                }
+            }
+            if listingNeeded { rows = await renderRows(model, contexts, prints, cache: RowCache.read(rowCachePath)) }
+            let rootRows = rows.map(\.atRoot)
+            record(try writer.page("index.html", fingerprint: indexPrint, text: { templates.render("index", contexts.index(rows: rootRows)) }))
             record(try writer.page("changelog.html", text: { templates.render("changelog", contexts.changelog()) }))
             record(try writer.page("404.html", text: { templates.render("404", contexts.notFound()) }))
             record(try writer.page("feed.xml", text: { templates.render("feed", contexts.feed()) }))
@@ -111,7 +122,7 @@ public struct SiteBuilder: Sendable {
                     guard let path = contexts.groupPath(kind, name) else { continue }
                     groupPaths.append(path)
                     record(try writer.page(path, fingerprint: prints.group(kind.rawValue, name, members: members[name] ?? []),
-                                           text: { templates.render("group", contexts.group(kind, name)) }))
+                                           text: { templates.render("group", contexts.group(kind, name) { rows[$0].oneDown }) }))
                 }
             }
             if let base = input.baseURL {
@@ -130,7 +141,37 @@ public struct SiteBuilder: Sendable {
             try? FileManager.default.removeItem(atPath: staging)
             throw SiteError(file: staging, reason: "\(error)")
         }
-        return StagedSite(staging: staging, output: output, manifestPath: manifestPath, manifest: manifest, stats: stats)
+        var newCache = RowCache()
+        for (entry, row) in zip(model.current, rows) { newCache.rows[entry.key] = row }
+        return StagedSite(staging: staging, output: output, manifestPath: manifestPath, manifest: manifest, stats: stats,
+                          rowCache: rows.isEmpty ? nil : (rowCachePath, newCache.data(order: model.current.map(\.key))))
+    }
+
+    var rowCachePath: String { (manifestPath as NSString).deletingLastPathComponent + "/site-rows.cache" }
+
+    /// Every current bot's row (`bot-row.mustache`) at both depths, in display order: from the
+    /// cache when the row's fingerprint matches, rendered (in parallel) otherwise.
+    func renderRows(_ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, cache: RowCache) async -> [RowCache.Row] {
+        let count = model.current.count
+        let chunk = max(256, (count + workers - 1) / workers)
+        let templates = self.templates
+        return await withTaskGroup(of: (Int, [RowCache.Row]).self) { group in
+            for start in stride(from: 0, to: count, by: chunk) {
+                group.addTask {
+                    (start, (start..<min(start + chunk, count)).map { i -> RowCache.Row in
+                        let entry = model.current[i]
+                        let print = prints.row(entry.key)
+                        if let cached = cache.rows[entry.key], cached.fingerprint == print { return cached }
+                        return RowCache.Row(fingerprint: print,
+                                            atRoot: templates.render("bot-row", contexts.row(entry, root: "")),
+                                            oneDown: templates.render("bot-row", contexts.row(entry, root: "../")))
+                    })
+                }
+            }
+            var rows = [RowCache.Row](repeating: RowCache.Row(fingerprint: "", atRoot: "", oneDown: ""), count: count)
+            for await (start, part) in group { rows.replaceSubrange(start..<(start + part.count), with: part) }
+            return rows
+        }
     }
 
     /// Refuses to replace a folder botcatalog did not make (e.g. `output: .` would wipe a repo).
@@ -170,6 +211,8 @@ public struct StagedSite: Sendable {
     let manifestPath: String
     let manifest: SiteManifest
     public let stats: SiteBuilder.Stats
+    /// Where to keep the rows rendered by this build, and their bytes (nil: rows were not needed).
+    let rowCache: (path: String, data: Data)?
 
     /// Swaps the staging folder in (one `renameat2(RENAME_EXCHANGE)` where the system has it),
     /// removes the old site, then records the page fingerprints.
@@ -198,6 +241,7 @@ public struct StagedSite: Sendable {
         }
         AtomicFile.syncFolder(parent)
         try? AtomicFile.write(JSONWriter.data(manifest.json, pretty: false), to: manifestPath)
+        if let rowCache { try? AtomicFile.write(rowCache.data, to: rowCache.path) }
     }
 
     /// Drops the staged site (the run failed before publishing).

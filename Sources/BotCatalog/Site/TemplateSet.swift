@@ -72,12 +72,44 @@ public struct TemplateSet: Sendable {
         for (key, item) in value {
             switch item {
             case let s as String where s.isEmpty: continue
+            case let s as String: out[key] = separatingMarkup(s)
             case let d as [String: Any]: out[key] = compact(d)
             case let list as [[String: Any]]: out[key] = list.map(compact)
             default: out[key] = item
             }
         }
         return out
+    }
+}
+
+extension TemplateSet {
+    /// swift-mustache escapes by `Character`, so a markup character fused with a combining mark
+    /// (`"` + U+0301 is one grapheme) is not escaped and could end an attribute, or break the
+    /// XML well-formedness of a page or the feed. Marks fused to `"'<>&` are dropped, so every
+    /// markup character stands alone and is escaped. Only text with such a neighbour is copied.
+    static func separatingMarkup(_ text: String) -> String {
+        func isMarkup(_ byte: UInt8) -> Bool {
+            byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&")
+        }
+        // Combining marks and prepended signs are never ASCII: only a markup byte next to a
+        // non-ASCII byte can be part of a longer grapheme.
+        let fused = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
+            for i in bytes.indices where isMarkup(bytes[i]) {
+                if (i > 0 && bytes[i - 1] >= 0x80) || (i + 1 < bytes.count && bytes[i + 1] >= 0x80) { return true }
+            }
+            return false
+        } ?? true
+        guard fused else { return text }
+        var out = String.UnicodeScalarView()
+        for character in text {
+            let scalars = character.unicodeScalars
+            if scalars.count > 1, let markup = scalars.first(where: { $0.isASCII && isMarkup(UInt8($0.value)) }) {
+                out.append(markup)
+            } else {
+                out.append(contentsOf: scalars)
+            }
+        }
+        return String(out)
     }
 }
 
