@@ -51,28 +51,28 @@ public enum JSONWriter {
         out += String(repeating: "  ", count: indent)
     }
 
-    static func writeString(_ s: String, into out: inout String) {
+    static func writeString(_ text: String, into out: inout String) {
+        var s = text
+        s.makeContiguousUTF8()  // free for native strings; bridged ones are copied once
         out += "\""
-        var needsEscape = false
-        for u in s.utf8 where u < 0x20 || u == 0x22 || u == 0x5C { needsEscape = true; break }
-        if !needsEscape {
-            out += s
-        } else {
-            for scalar in s.unicodeScalars {
-                switch scalar {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\r": out += "\\r"
-                case "\t": out += "\\t"
-                default:
-                    if scalar.value < 0x20 {
-                        out += "\\u" + String(format: "%04x", scalar.value)
-                    } else {
-                        out.unicodeScalars.append(scalar)
-                    }
+        // Copy runs that need no escape in one append; escape the rest byte by byte (all are ASCII).
+        _ = s.utf8.withContiguousStorageIfAvailable { bytes in
+            var runStart = 0
+            for i in bytes.indices {
+                let b = bytes[i]
+                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
+                if runStart < i { out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<i]), as: UTF8.self) }
+                switch b {
+                case 0x22: out += "\\\""
+                case 0x5C: out += "\\\\"
+                case 0x0A: out += "\\n"
+                case 0x0D: out += "\\r"
+                case 0x09: out += "\\t"
+                default: out += "\\u" + String(format: "%04x", b)
                 }
+                runStart = i + 1
             }
+            if runStart < bytes.count { out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart...]), as: UTF8.self) }
         }
         out += "\""
     }

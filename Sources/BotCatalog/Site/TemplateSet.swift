@@ -72,6 +72,8 @@ public struct TemplateSet: Sendable {
         for (key, item) in value {
             switch item {
             case let s as String where s.isEmpty: continue
+            // `…Html` values are markup botcatalog made (cmark, rows): only text needs separating.
+            case let s as String where key.hasSuffix("Html"): out[key] = s
             case let s as String: out[key] = separatingMarkup(s)
             case let d as [String: Any]: out[key] = compact(d)
             case let list as [[String: Any]]: out[key] = list.map(compact)
@@ -100,16 +102,17 @@ extension TemplateSet {
             return false
         } ?? true
         guard fused else { return text }
-        var out = String.UnicodeScalarView()
+        var out = ""
+        out.reserveCapacity(text.utf8.count)
         for character in text {
             let scalars = character.unicodeScalars
             if scalars.count > 1, let markup = scalars.first(where: { $0.isASCII && isMarkup(UInt8($0.value)) }) {
-                out.append(markup)
+                out.unicodeScalars.append(markup)
             } else {
-                out.append(contentsOf: scalars)
+                out.append(character)
             }
         }
-        return String(out)
+        return out
     }
 }
 
