@@ -20,6 +20,15 @@ struct BenchCommand: AsyncParsableCommand {
     @Flag(help: "Skip the fetch benchmark.")
     var noFetch = false
 
+    @Option(help: "Bots and organizations of the fetch benchmark.")
+    var fetchBots = 10_000
+
+    @Option(help: "Organizations of the fetch benchmark.")
+    var fetchOrganizations = 50
+
+    @Option(help: "Rate limits to run the fetch benchmark with besides none, comma-separated (e.g. 50/s).")
+    var fetchRates = "50/s"
+
     @Option(help: .hidden) var phase: String?
     @Option(help: .hidden) var size: Int?
 
@@ -55,6 +64,15 @@ struct BenchCommand: AsyncParsableCommand {
             if let hugo { rows.append(["\(count)", "hugo", String(format: "%.3f", hugo.seconds), String(format: "%.0f", hugo.peakMB), "", "", "same pages, tag and organization taxonomies"]) }
         }
         print(Table.render(rows))
+
+        if !noFetch {
+            // The fetch in its own process too, without and with a rate limit the stand-in enforces.
+            let rates: [String?] = [nil] + fetchRates.split(separator: ",").map { String($0) }
+            for rate in rates {
+                print("\nFetch of \(fetchBots) bots in \(fetchOrganizations) organizations from the stand-in API, rate limit \(rate ?? "none"):")
+                try await FetchBenchmark(bots: fetchBots, organizations: fetchOrganizations, rateLimit: rate).run().printTable()
+            }
+        }
     }
 
     /// Runs one phase in a child process of this same binary.

@@ -28,22 +28,21 @@ final class APIClient: Sendable {
     private let semaphore: AsyncSemaphore
     private let counters: FetchCounters
     private let events: FetchEventSink
-    private let logger: Logger
     private let redactor: Redactor
+    private let unreachable = UnreachableLatch()
     /// The longest `Retry-After` honoured before the listing is given up as rate limited.
     static let maxRetryAfter: Double = 900
     static let maxRateLimitedRetries = 20
     static let maxBodyBytes = 64 * 1024 * 1024
 
     init(source: SourceConfig, http: HTTPClient, semaphore: AsyncSemaphore, counters: FetchCounters,
-         events: @escaping FetchEventSink, logger: Logger, redactor: Redactor) {
+         events: @escaping FetchEventSink, redactor: Redactor) {
         self.source = source
         self.http = http
         self.limiter = RateLimiter(source.rateLimit)
         self.semaphore = semaphore
         self.counters = counters
         self.events = events
-        self.logger = logger
         self.redactor = redactor
     }
 
@@ -68,6 +67,20 @@ final class APIClient: Sendable {
     /// GETs `url` and parses the body as JSON. Throws `HTTPStatusError` for final non-2xx answers
     /// and `FetchError` when retries are exhausted.
     func getJSON(_ url: String, secret: Secret, scope: String) async throws -> Response {
+        // Once the host proved unreachable, the source's other listings fail at once with the
+        // same line instead of each waiting out its own connect timeouts.
+        if let down = await unreachable.error {
+            throw FetchError(kind: .unreachable, source: source.name, scope: scope, reason: down.reason)
+        }
+        do {
+            return try await fetchJSON(url, secret: secret, scope: scope)
+        } catch let error as FetchError where error.kind == .unreachable {
+            await unreachable.record(error)
+            throw error
+        }
+    }
+
+    private func fetchJSON(_ url: String, secret: Secret, scope: String) async throws -> Response {
         var attempt = 0
         var rateLimitedRetries = 0
         let path = Self.pathForLog(url)
@@ -78,9 +91,11 @@ final class APIClient: Sendable {
                 if seconds >= 1 { events(.waiting(source: source.name, seconds: seconds, reason: "rate limit \(source.rateLimit.map(String.init(describing:)) ?? "")")) }
                 try await Task.sleep(for: wait)
             }
+            let ticket = try await limiter.admit()
             await semaphore.wait()
             let outcome = await exchange(url, secret: secret, path: path)
             await semaphore.signal()
+            await limiter.ended(ticket)
 
             let failure: String
             switch outcome {
@@ -163,8 +178,11 @@ final class APIClient: Sendable {
         } catch {
             let text = redactor.redact("\(error)")
             if text.contains("connectTimeout") || text.contains("timeout") { return .failure(.timeout, "timed out") }
-            if text.lowercased().contains("refused") || text.contains("connect") {
-                return .failure(.unreachable, "cannot connect to \(Self.hostForLog(source.url)) (\(text))")
+            if text.lowercased().contains("refused") {
+                return .failure(.unreachable, "cannot connect to \(Self.hostForLog(source.url)): connection refused")
+            }
+            if text.contains("connect") {
+                return .failure(.unreachable, "cannot connect to \(Self.hostForLog(source.url)): \(text)")
             }
             return .failure(.other, text)
         }
@@ -172,7 +190,8 @@ final class APIClient: Sendable {
 
     static func classify(_ error: HTTPClientError) -> FetchError.Kind {
         switch error {
-        case .connectTimeout, .readTimeout, .deadlineExceeded, .writeTimeout: return .timeout
+        case .connectTimeout: return .unreachable
+        case .readTimeout, .deadlineExceeded, .writeTimeout: return .timeout
         case .remoteConnectionClosed: return .server
         default: return .other
         }
@@ -180,7 +199,7 @@ final class APIClient: Sendable {
 
     static func describe(_ error: HTTPClientError) -> String {
         switch error {
-        case .connectTimeout: return "connection timed out"
+        case .connectTimeout: return "no connection within the connect timeout (host down, refusing, or unreachable)"
         case .readTimeout: return "no response within the read timeout"
         case .deadlineExceeded: return "request timed out"
         case .remoteConnectionClosed: return "the server closed the connection mid-response"
@@ -220,6 +239,12 @@ final class APIClient: Sendable {
         guard let u = URL(string: url), let host = u.host else { return url }
         return u.port.map { "\(host):\($0)" } ?? host
     }
+}
+
+/// Remembers that a source's host could not be reached.
+actor UnreachableLatch {
+    private(set) var error: FetchError?
+    func record(_ error: FetchError) { if self.error == nil { self.error = error } }
 }
 
 /// Request, retry and wait counts of one source, for the snapshot's provenance.

@@ -46,7 +46,7 @@ public struct CatalogFetcher: Sendable {
         let http = HTTPClient(eventLoopGroupProvider: .singleton, configuration: configuration)
         let counters = FetchCounters()
         let client = APIClient(source: source, http: http, semaphore: semaphore, counters: counters,
-                               events: events, logger: logger, redactor: redactor)
+                               events: events, redactor: redactor)
         let progress = SourceProgress(source: source.name, events: events)
 
         var bots: [Bot] = []

@@ -345,7 +345,9 @@ struct PageContexts: Sendable {
             return ["id": base.isEmpty ? "urn:botcatalog:\(SitePaths.shortHash(input.title)):\(anchor)" : "\(base)changelog.html#\(anchor)",
                     "title": "\(entry.changes.summary.prefix(1).uppercased())\(entry.changes.summary.dropFirst()) — \(Timestamp.readable(entry.at))",
                     "updated": entry.at, "url": "\(base)changelog.html#\(anchor)",
-                    "contentHtml": feedHTML(entry.changes, base: base)]
+                    // The feed template escapes this HTML (it is not inserted raw), so it needs the
+                    // markup separation `TemplateSet.compact` skips for `…Html` values.
+                    "contentHtml": TemplateSet.separatingMarkup(feedHTML(entry.changes, base: base))]
         }
         return ["feed": ["id": base.isEmpty ? "urn:botcatalog:\(SitePaths.shortHash(input.title))" : "\(base)feed.xml",
                          "title": input.title, "updated": input.history.last?.at ?? input.snapshot.takenAt,

@@ -110,7 +110,12 @@ public struct SiteBuilder: Sendable {
             record(try writer.page("changelog.html", text: { templates.render("changelog", contexts.changelog()) }))
             record(try writer.page("404.html", text: { templates.render("404", contexts.notFound()) }))
             record(try writer.page("feed.xml", text: { templates.render("feed", contexts.feed()) }))
-            record(try writer.page("catalog.json", fingerprint: prints.allBots("catalog.json")) { MachineOutput.catalogJSON(model) })
+            record(try writer.page("catalog.json", fingerprint: prints.allBots("catalog.json")) {
+                var objects: [BotKey: String] = [:]
+                for (entry, row) in zip(model.current, rows) { objects[entry.key] = row.catalogJSON }
+                let fragments = input.snapshot.entries.map { objects[$0.key] ?? MachineOutput.catalogObject($0, model: model) }
+                return MachineOutput.catalogJSON(title: input.title, fragments: fragments)
+            })
             var groupPaths: [String] = []
             for kind in PageContexts.GroupKind.allCases {
                 let indexPath = "\(kind.folder)/index.html"
@@ -164,11 +169,12 @@ public struct SiteBuilder: Sendable {
                         if let cached = cache.rows[entry.key], cached.fingerprint == print { return cached }
                         return RowCache.Row(fingerprint: print,
                                             atRoot: templates.render("bot-row", contexts.row(entry, root: "")),
-                                            oneDown: templates.render("bot-row", contexts.row(entry, root: "../")))
+                                            oneDown: templates.render("bot-row", contexts.row(entry, root: "../")),
+                                            catalogJSON: MachineOutput.catalogObject(entry, model: model))
                     })
                 }
             }
-            var rows = [RowCache.Row](repeating: RowCache.Row(fingerprint: "", atRoot: "", oneDown: ""), count: count)
+            var rows = [RowCache.Row](repeating: RowCache.Row(fingerprint: "", atRoot: "", oneDown: "", catalogJSON: ""), count: count)
             for await (start, part) in group { rows.replaceSubrange(start..<(start + part.count), with: part) }
             return rows
         }
