@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import BotCatalog
-import BotCatalogMockAPI
+@testable import BotCatalogMockAPI
 
 /// The real executable, killed and overlapped as cron does to it.
 @Suite("Crash safety and secrets, with the real binary", .serialized)

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 @testable import BotCatalog
-import BotCatalogMockAPI
+@testable import BotCatalogMockAPI
 
 /// botcatalog against servers and disks it does not control.
 @Suite("Hostile world", .serialized)

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import BotCatalog
+@testable import BotCatalogMockAPI
 
 /// The JSON reader: strict, exact about numbers, and never crashing on hostile input.
 @Suite("JSON reading and writing")
@@ -89,15 +90,5 @@ struct JSONReaderTests {
     }
 }
 
-/// SplitMix64: reproducible randomness for fuzz and property tests.
-struct SeededGenerator: RandomNumberGenerator {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+/// Reproducible randomness for fuzz and property tests: the stand-in API's generator.
+typealias SeededGenerator = SplitMix64
