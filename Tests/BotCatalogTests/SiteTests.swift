@@ -1,0 +1,769 @@
+import Foundation
+#if canImport(FoundationXML)
+import FoundationXML
+#endif
+import Testing
+
+@testable import BotCatalog
+import BotCatalogMockAPI
+
+/// The published site as a reader, a crawler and a browser see it: every page is well-formed
+/// XHTML (the templates are polyglot), every link lands, hostile API text stays text, runs
+/// publish atomically and incrementally, and the filter script really runs in Chromium.
+@Suite("The published site")
+struct SiteTests {
+    static let baseURL = "https://docs.example.com/bots/"
+
+    // MARK: Structure and links
+
+    @Test("every page is well-formed XML, ids are unique, internal links and #fragments resolve, links out are http(s)",
+          arguments: [nil, SiteTests.baseURL] as [String?])
+    func everyLinkResolves(baseURL: String?) async throws {
+        let built = try await DemoSite.built(baseURL: baseURL)
+        let walk = SiteWalk(site: built.site, base: baseURL)
+        #expect(walk.pages.count >= 50, "the demo site has an index, 21 bot pages and the group pages")
+        #expect(walk.problems.isEmpty, "\(walk.problems.joined(separator: "\n"))")
+        #expect(walk.linkProblems().isEmpty, "\(walk.linkProblems().joined(separator: "\n"))")
+    }
+
+    @Test("feed.xml is Atom with one entry per changelog run, and its links land", arguments: [nil, SiteTests.baseURL] as [String?])
+    func feed(baseURL: String?) async throws {
+        let built = try await DemoSite.built(baseURL: baseURL)
+        let walk = SiteWalk(site: built.site, base: baseURL)
+        let feed = try Self.atom(at: "\(built.site)/feed.xml")
+        let entries = feed.elements.filter { $0.name == "entry" && $0.namespace == Atom.namespace }
+        let runs = try #require(walk.pages["changelog.html"]).elements.filter { $0.name == "article" && $0.classes.contains("run") }
+        let history = try FileManager.default.contentsOfDirectory(atPath: "\(built.state)/history").filter { $0.hasSuffix(".json") }
+        #expect(entries.count == 2 && runs.count == 2 && history.count == 2, "demo day 1 and day 2 each found changes")
+
+        let ids = feed.elements.filter { $0.name == "id" && $0.depth == 3 }.map(\.text)
+        #expect(Set(ids).count == entries.count, "entry ids are unique: \(ids)")
+        let updated = feed.elements.filter { $0.name == "updated" }.map(\.text)
+        #expect(updated.first == DemoHarness.days[1], "the feed is as new as its newest entry")
+        for link in feed.elements where link.name == "link" {
+            let href = link.attributes["href"] ?? ""
+            if let base = baseURL { #expect(href.hasPrefix(base), "absolute links with baseURL: \(href)") }
+            #expect(walk.check(href, from: "feed.xml") == nil, "\(walk.check(href, from: "feed.xml") ?? "")")
+        }
+        // Each entry's content is escaped HTML: well-formed once unescaped, and its links land too.
+        for content in feed.elements where content.name == "content" {
+            #expect(content.attributes["type"] == "html")
+            let body = try XMLScan.parse(Data("<div>\(content.text)</div>".utf8))
+            #expect(body.elements.contains { $0.name == "a" })
+            for problem in body.urls.compactMap({ walk.check($0.value, from: "feed.xml") }) { Issue.record("feed entry: \(problem)") }
+        }
+    }
+
+    @Test("with a baseURL, sitemap.xml lists exactly the site's pages, as absolute URLs that exist")
+    func sitemap() async throws {
+        let built = try await DemoSite.built(baseURL: Self.baseURL)
+        let map = try XMLScan.parse(try #require(FileManager.default.contents(atPath: "\(built.site)/sitemap.xml")), namespaces: true)
+        #expect(map.elements.first?.name == "urlset" && map.elements.first?.namespace == "http://www.sitemaps.org/schemas/sitemap/0.9")
+        let locs = map.elements.filter { $0.name == "loc" }.map(\.text)
+        #expect(locs.allSatisfy { $0.hasPrefix(Self.baseURL) }, "\(locs)")
+        let listed = locs.map { $0.dropFirst(Self.baseURL.count) }.map { $0.isEmpty ? "index.html" : String($0) }
+        #expect(listed.count == Set(listed).count, "no page listed twice")
+
+        let catalog = try TestSupport.json("\(built.site)/catalog.json")
+        let botPages = (catalog["bots"]?.arrayValue ?? []).compactMap { $0["url"]?.stringValue }
+        let groupPages = TestSupport.files(under: built.site).keys.filter {
+            ["organizations/", "tags/", "models/"].contains(where: $0.hasPrefix) && $0.hasSuffix(".html")
+        }
+        #expect(Set(listed) == Set(["index.html", "changelog.html"] + botPages + groupPages),
+                "the sitemap lists the index, the changelog, every current bot and every group page; tombstones are left out")
+        for page in listed { #expect(FileManager.default.fileExists(atPath: "\(built.site)/\(page)"), "\(page)") }
+    }
+
+    // MARK: Golden pages
+
+    @Test("representative pages of demo day 2 match their golden files", arguments: [
+        ("index.html", "site/index.html"),
+        ("bots/unltd/proposal-drafter.html", "site/bot-changed-proposal-drafter.html"),
+        ("bots/unltd/objection-handler.html", "site/bot-removed-objection-handler.html"),
+        ("changelog.html", "site/changelog.html"),
+        ("feed.xml", "site/feed.xml"),
+    ])
+    func golden(page: String, golden: String) async throws {
+        let built = try await DemoSite.built(baseURL: nil)
+        let text = try String(contentsOfFile: "\(built.site)/\(page)", encoding: .utf8)
+        try TestSupport.assertGolden(text, golden)
+    }
+
+    // MARK: Hostile content
+
+    @Test("hostile API text: nothing escapes the site folder, one safe file name per bot, no script, handler or unsafe URL gets through")
+    func hostileContent() async throws {
+        let harness = try await DemoHarness(world: Hostile.world(day: 1), folder: try TestSupport.temporaryFolder(),
+                                            extraConfig: "baseURL: \(Self.baseURL)")
+        let day1 = try await harness.run(day: 1)
+        harness.server.setWorld(Hostile.world(day: 2))
+        let day2 = try await harness.run(day: 2)
+        await harness.stop()
+        #expect(day1.status == .done && day2.status == .done)
+        #expect(day1.changes.added.count == 19 - 1 + Hostile.botCount, "the demo's 19 bots, Sales Copilot replaced, and every hostile bot")
+        #expect(day2.changes.removed.count == 1 && day2.changes.changed.count == Hostile.botCount - 1)
+
+        // Nothing outside the site folder: the harness folder holds only what the run is meant to write.
+        let top = Set(try FileManager.default.contentsOfDirectory(atPath: harness.folder))
+        #expect(top.isSubset(of: ["botcatalog.yml", "state", "site", "report-1.md", "report-1.json", "report-2.md", "report-2.json"]), "\(top.sorted())")
+        // Where the climbing slugs and ids would land if a path were built from them as they are.
+        var outside = (harness.folder as NSString).deletingLastPathComponent
+        for folder in [harness.folder, "\(harness.site)/bots", NSTemporaryDirectory(), "/tmp", "/"] {
+            for name in ["evil", "evil.html", "evil-org.html", "escape", "escape.html", "escape-by-id", "escape-by-id.html"] {
+                #expect(!FileManager.default.fileExists(atPath: "\(folder)/\(name)"), "written outside its folder: \(folder)/\(name)")
+            }
+        }
+        while outside.count > 1 {
+            #expect(!FileManager.default.fileExists(atPath: "\(outside)/evil.html"), "written outside the site: \(outside)/evil.html")
+            outside = (outside as NSString).deletingLastPathComponent
+        }
+        let files = TestSupport.files(under: harness.site)
+        let allowedTop: Set<String> = ["index.html", "404.html", "changelog.html", "feed.xml", "catalog.json", "sitemap.xml",
+                                       SiteBuilder.marker, "assets", "bots", "organizations", "tags", "models"]
+        let safeSegment = try Regex("^[a-z0-9][a-z0-9-]*(\\.[a-z]+)?$")
+        for path in files.keys {
+            let parts = path.split(separator: "/").map(String.init)
+            #expect(allowedTop.contains(parts[0]), "unexpected file \(path)")
+            #expect(parts.dropFirst().allSatisfy { (try? safeSegment.wholeMatch(in: $0)) != nil }, "unsafe path \(path)")
+        }
+
+        // Exactly one page per bot, under bots/<source>/, with a plain lowercase name.
+        let catalogData = try #require(files["catalog.json"])
+        #expect((try? JSONSerialization.jsonObject(with: catalogData)) != nil, "catalog.json is JSON to any reader")
+        let catalog = try JSONReader.read(catalogData)
+        let bots = try #require(catalog["bots"]?.arrayValue)
+        #expect(bots.count == day2.snapshot.entries.count)
+        let pageName = try Regex("^[a-z0-9-]+\\.html$")
+        var urls: [String] = []
+        for bot in bots {
+            let source = bot["source"]?.stringValue ?? "?"
+            let url = bot["url"]?.stringValue ?? ""
+            urls.append(url)
+            #expect(url.hasPrefix("bots/\(source)/") && url.split(separator: "/").count == 3, "\(url)")
+            #expect((try? pageName.wholeMatch(in: String(url.split(separator: "/").last ?? ""))) != nil, "\(url)")
+            #expect(files[url] != nil, "no page for \(bot["id"]?.stringValue ?? "?") at \(url)")
+        }
+        #expect(Set(urls).count == urls.count, "two bots share a page")
+        let botFiles = files.keys.filter { $0.hasPrefix("bots/") }
+        #expect(Set(urls).isSubset(of: Set(botFiles)))
+        #expect(botFiles.count == urls.count + day2.changes.removed.count, "one page per bot plus the tombstone, nothing else")
+
+        // Every page: well-formed, links land, and nothing active came through.
+        let walk = SiteWalk(site: harness.site, base: Self.baseURL)
+        #expect(walk.problems.isEmpty, "\(walk.problems.joined(separator: "\n"))")
+        #expect(walk.linkProblems().isEmpty, "\(walk.linkProblems().joined(separator: "\n"))")
+        for (path, page) in walk.pages {
+            let script = SitePaths.root(of: path) + "assets/catalog.js"
+            for problem in Hostile.problems(in: page, allowedScript: script) { Issue.record("\(path): \(problem)") }
+        }
+        let changelog = try #require(walk.pages["changelog.html"])
+        #expect(changelog.text.contains("alert(1)"), "hostile names are shown as text, not dropped")
+
+        // The feed and the sitemap still parse; the feed's escaped HTML is as safe as the pages.
+        let feed = try Self.atom(at: "\(harness.site)/feed.xml")
+        #expect(feed.elements.filter { $0.name == "entry" }.count == 2)
+        for content in feed.elements where content.name == "content" {
+            let body = try XMLScan.parse(Data("<div>\(content.text)</div>".utf8))
+            for problem in Hostile.problems(in: body, allowedScript: nil) { Issue.record("feed.xml: \(problem)") }
+            for problem in body.urls.compactMap({ walk.check($0.value, from: "feed.xml") }) { Issue.record("feed.xml: \(problem)") }
+        }
+        _ = try XMLScan.parse(try #require(files["sitemap.xml"]), namespaces: true)
+    }
+
+    @Test("a markup character fused with a combining mark or a prepended sign is still escaped (swift-mustache escapes by Character)",
+          arguments: ["\"\u{301} onmouseover=alert(1) x=\"\u{301}", "\u{600}\"><script>alert(1)</script>", "<\u{338}b>&\u{301}amp;", "'\u{200D}>"])
+    func fusedMarkup(payload: String) throws {
+        let templates = try TemplateSet.load(from: TemplateSet.builtInFolder)
+        let row = templates.render("bot-row", ["name": payload, "url": "x.html", "source": "unltd", "model": payload, "summary": payload,
+                                               "tags": [["name": payload, "url": "t.html"]], "tagList": payload])
+        let table = try XMLScan.parse(Data("<table><tbody>\(row)</tbody></table>".utf8))
+        let tr = try #require(table.elements.first { $0.name == "tr" })
+        #expect(Set(tr.attributes.keys) == ["data-name", "data-source", "data-org", "data-model", "data-tags", "data-changed", "data-summary"])
+        #expect(!table.elements.contains { $0.name == "script" || $0.name == "b" })
+        #expect(Hostile.problems(in: table, allowedScript: nil).isEmpty)
+    }
+
+    // MARK: Atomic and incremental
+
+    @Test("a run that changes nothing keeps unchanged files (same inode and mtime); pages that no longer exist disappear, and no link is left pointing at them")
+    func incremental() async throws {
+        let harness = try await DemoHarness(folder: try TestSupport.temporaryFolder())
+        _ = try await harness.run(day: 1)
+        // Day 2, and Paper Summarizer leaves the research organization first: its tombstone links
+        // the organization's page, its tags' and its model's, which all still exist.
+        harness.server.setWorld(Self.withoutResearch(.demo(day: 2), keeping: { $0["name"] != "Paper Summarizer" }))
+        _ = try await harness.run(day: 2)
+        let before = try Self.fileIdentities(harness.site)
+        let bytesBefore = TestSupport.files(under: harness.site)
+        let tombstone = bytesBefore["bots/unltd/paper-summarizer.html"].map { String(decoding: $0, as: UTF8.self) } ?? ""
+        #expect(tombstone.contains("../../organizations/org-research.html") && tombstone.contains("../../tags/summaries.html"))
+
+        // Day 3: the APIs answer exactly as on day 2.
+        let day3 = try await harness.run(day: 3)
+        let after = try Self.fileIdentities(harness.site)
+        let bytesAfter = TestSupport.files(under: harness.site)
+        #expect(day3.changes.isEmpty && day3.site.botPagesRendered == 0)
+        #expect(Set(after.keys) == Set(before.keys))
+        let rewritten = bytesAfter.keys.filter { bytesAfter[$0] != bytesBefore[$0] }.sorted()
+        #expect(Set(rewritten).isSubset(of: ["changelog.html", "index.html"]), "only pages that show the check time may change: \(rewritten)")
+        for (path, identity) in after where !rewritten.contains(path) {
+            #expect(identity == before[path], "\(path) was rewritten although its bytes did not change")
+        }
+
+        // Day 4: every research bot is gone. Its organization page, and the tags and models only
+        // those bots had, disappear; the bots keep tombstones, and the older tombstone (reused,
+        // not rendered) must not keep links to the pages that went.
+        harness.server.setWorld(Self.withoutResearch(.demo(day: 2), keeping: { _ in false }))
+        let day4 = try await harness.run(day: 4)
+        await harness.stop()
+        #expect(day4.changes.removed.count == 4)
+        let files = TestSupport.files(under: harness.site)
+        #expect(before["organizations/org-research.html"] != nil && files["organizations/org-research.html"] == nil)
+        #expect(before["tags/surveys.html"] != nil && files["tags/surveys.html"] == nil)
+        #expect(files["bots/unltd/survey-designer.html"].map { String(decoding: $0, as: UTF8.self).contains("This bot was removed") } == true)
+        let catalog = try TestSupport.json("\(harness.site)/catalog.json")
+        let organizations = Set((catalog["bots"]?.arrayValue ?? []).compactMap { $0["organization"]?.stringValue })
+        let organizationPages = files.keys.filter { $0.hasPrefix("organizations/") && $0 != "organizations/index.html" }
+        #expect(organizationPages.count == organizations.count, "one page per organization that still has bots: \(organizationPages.sorted())")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: harness.folder).filter { $0.hasPrefix(".site.") }
+        #expect(leftovers.isEmpty, "no staging folder left behind: \(leftovers)")
+        let walk = SiteWalk(site: harness.site, base: nil)
+        #expect(walk.linkProblems().isEmpty, "\(walk.linkProblems().joined(separator: "\n"))")
+    }
+
+    /// The world with only the research bots that `keeping` keeps.
+    static func withoutResearch(_ world: MockWorld, keeping: (MockJSON) -> Bool) -> MockWorld {
+        var world = world
+        world.organizations = world.organizations.map {
+            $0.id == "org_research" ? MockOrganization(id: $0.id, name: $0.name, bots: $0.bots.filter(keeping)) : $0
+        }
+        return world
+    }
+
+    @Test("a broken template fails the run with an error naming the file, and the published site stays byte-identical")
+    func brokenTemplate() async throws {
+        let folder = try TestSupport.temporaryFolder()
+        try FileManager.default.copyItem(atPath: TemplateSet.builtInFolder, toPath: "\(folder)/templates")
+        let harness = try await DemoHarness(folder: folder, extraConfig: "templates: templates")
+        _ = try await harness.run(day: 1)
+        let published = TestSupport.files(under: harness.site)
+        #expect(published["index.html"] != nil)
+
+        let broken = "\(folder)/templates/bot.mustache"
+        let text = try String(contentsOfFile: broken, encoding: .utf8)
+        try (text + "{{#unclosed}}\n").write(toFile: broken, atomically: true, encoding: .utf8)
+        harness.server.setWorld(.demo(day: 2))
+        let error = await #expect(throws: PipelineError.self) { try await harness.run(day: 2) }
+        await harness.stop()
+        #expect(error?.description.contains("templates/bot.mustache") == true, "\(error.map(String.init(describing:)) ?? "")")
+        #expect(error?.status == .usage, "a broken template is the user's to fix: exit 2")
+        #expect(TestSupport.files(under: harness.site) == published, "the site is untouched")
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasPrefix(".site.") }
+        #expect(leftovers.isEmpty, "\(leftovers)")
+    }
+
+    // MARK: In a browser
+
+    @Test("in headless Chromium: screenshots at desktop and phone sizes, and #q=quote filters the rows")
+    func browser() async throws {
+        guard let chromium = Chromium.path else {
+            print("chromium not installed: browser check skipped")
+            return
+        }
+        let built = try await DemoSite.built(baseURL: nil)
+        let shots = TestSupport.packageRoot.appendingPathComponent(".build/screenshots").path
+        try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
+        let work = try TestSupport.temporaryFolder()
+
+        for (page, name) in [("index.html", "index"), ("bots/unltd/proposal-drafter.html", "bot")] {
+            for (width, height) in [(1280, 900), (390, 844)] {
+                let png = "\(shots)/\(name)-\(width)x\(height).png"
+                try? FileManager.default.removeItem(atPath: png)
+                let run = try await Chromium.run(chromium, [
+                    "--window-size=\(width),\(height)", "--screenshot=\(png)", "file://\(built.site)/\(page)",
+                ], work: work)
+                #expect(run.status == 0 && !run.timedOut, "chromium: \(run.stderrTail)")
+                let data = FileManager.default.contents(atPath: png) ?? Data()
+                #expect(data.starts(with: [0x89, 0x50, 0x4E, 0x47]), "\(png) is a PNG")
+                #expect(data.count > 20_000, "\(png) shows a page, not a blank (\(data.count) bytes)")
+            }
+        }
+
+        // The filter: what the script must show for #q=quote, computed from the page's own rows.
+        let index = try XMLScan.parse(try #require(FileManager.default.contents(atPath: "\(built.site)/index.html")))
+        let rows = index.elements.filter { $0.name == "tr" && $0.attributes["data-name"] != nil }
+        let expected = Dictionary(uniqueKeysWithValues: rows.map { row -> (String, Bool) in
+            let a = row.attributes
+            let haystack = ["data-name", "data-summary", "data-source", "data-org", "data-model", "data-tags"]
+                .map { a[$0] ?? "" }.joined(separator: "\n").replacingOccurrences(of: ",", with: " ").lowercased()
+            return (a["data-name"] ?? "", haystack.contains("quote"))
+        })
+        let matching = expected.values.filter { $0 }.count
+        #expect(matching >= 1 && matching < rows.count, "the query must split the rows to prove anything")
+
+        let run = try await Chromium.run(chromium, ["--virtual-time-budget=3000", "--dump-dom", "file://\(built.site)/index.html#q=quote"], work: work)
+        #expect(run.status == 0 && !run.timedOut, "chromium: \(run.stderrTail)")
+        let dom = run.stdout
+        let panel = try #require(Chromium.startTag(in: dom, containing: "id=\"bot-filters\""), "no filter panel in the DOM")
+        #expect(!Chromium.hasAttribute("hidden", panel), "the script reveals the filter panel: \(panel)")
+        let shownRows = try Chromium.rows(in: dom)
+        #expect(shownRows.count == rows.count)
+        for (name, visible) in shownRows {
+            #expect(visible == expected[name], "\(name): visible \(visible), expected \(expected[name].map(String.init) ?? "no such row")")
+        }
+        #expect(dom.contains("\(matching) of \(rows.count) bots"), "the live count says how many rows match")
+    }
+
+    // MARK: Helpers
+
+    static func atom(at path: String) throws -> XMLScan {
+        let feed = try XMLScan.parse(try Data(contentsOf: URL(fileURLWithPath: path)), namespaces: true)
+        guard feed.elements.first?.name == "feed", feed.elements.first?.namespace == Atom.namespace else {
+            throw TestFailure("\(path): the root is not an Atom <feed>")
+        }
+        return feed
+    }
+
+    struct FileIdentity: Equatable {
+        var inode: UInt64
+        var modified: Date
+    }
+
+    static func fileIdentities(_ folder: String) throws -> [String: FileIdentity] {
+        var out: [String: FileIdentity] = [:]
+        for path in TestSupport.files(under: folder).keys {
+            let attributes = try FileManager.default.attributesOfItem(atPath: "\(folder)/\(path)")
+            out[path] = FileIdentity(inode: (attributes[.systemFileNumber] as? NSNumber)?.uint64Value ?? 0,
+                                     modified: attributes[.modificationDate] as? Date ?? .distantPast)
+        }
+        return out
+    }
+}
+
+enum Atom {
+    static let namespace = "http://www.w3.org/2005/Atom"
+}
+
+// MARK: - The demo site, built once
+
+/// The demo, day 1 then day 2, built once per configuration and shared by the specifications
+/// that only read it.
+enum DemoSite {
+    struct Built: Sendable {
+        var site: String
+        var state: String
+    }
+
+    private static let plain = Task { try await build(extraConfig: "") }
+    private static let withBaseURL = Task { try await build(extraConfig: "baseURL: \(SiteTests.baseURL)") }
+
+    static func built(baseURL: String?) async throws -> Built {
+        precondition(baseURL == nil || baseURL == SiteTests.baseURL)
+        return try await (baseURL == nil ? plain : withBaseURL).value
+    }
+
+    private static func build(extraConfig: String) async throws -> Built {
+        let harness = try await DemoHarness(folder: try TestSupport.temporaryFolder("demo-site"), extraConfig: extraConfig)
+        do {
+            _ = try await harness.run(day: 1)
+            harness.server.setWorld(.demo(day: 2))
+            _ = try await harness.run(day: 2)
+        } catch {
+            await harness.stop()
+            throw error
+        }
+        await harness.stop()
+        return Built(site: harness.site, state: harness.state)
+    }
+}
+
+// MARK: - Strict XML
+
+/// A document read by FoundationXML's `XMLParser` (libxml2): strict XML, so a page that parses
+/// here is well-formed, whatever a browser would forgive.
+final class XMLScan: NSObject, XMLParserDelegate {
+    struct Element {
+        var name: String
+        var namespace: String?
+        var attributes: [String: String]
+        /// 1 for the root.
+        var depth: Int
+        /// The character data directly inside (not that of nested elements).
+        var text = ""
+
+        var classes: [Substring] { (attributes["class"] ?? "").split(separator: " ") }
+    }
+
+    /// In document order.
+    private(set) var elements: [Element] = []
+    /// All character data of the document.
+    private(set) var text = ""
+    private var open: [Int] = []
+
+    static func parse(_ data: Data, namespaces: Bool = false) throws -> XMLScan {
+        let scan = XMLScan()
+        let parser = XMLParser(data: data)
+        parser.shouldProcessNamespaces = namespaces
+        parser.shouldResolveExternalEntities = false
+        parser.delegate = scan
+        guard parser.parse() else {
+            let reason = parser.parserError.map { ($0 as NSError).localizedDescription } ?? "unknown error"
+            throw TestFailure("not well-formed XML at line \(parser.lineNumber), column \(parser.columnNumber): \(reason)")
+        }
+        return scan
+    }
+
+    /// Every id, in document order (duplicates kept, so callers can find them).
+    var ids: [String] { elements.compactMap { $0.attributes["id"] } }
+
+    static let urlAttributes: Set<String> = ["href", "src", "action", "formaction", "poster", "cite", "background", "srcset",
+                                             "data", "xlink:href", "longdesc", "manifest", "ping", "codebase", "srcdoc"]
+
+    /// Every attribute that holds a URL.
+    var urls: [(element: String, attribute: String, value: String)] {
+        elements.flatMap { element in
+            element.attributes.filter { Self.urlAttributes.contains($0.key.lowercased()) }.map { (element.name, $0.key, $0.value) }
+        }
+    }
+
+    func parser(_ parser: XMLParser, didStartElement elementName: String, namespaceURI: String?, qualifiedName: String?,
+                attributes: [String: String] = [:]) {
+        open.append(elements.count)
+        elements.append(Element(name: elementName, namespace: namespaceURI, attributes: attributes, depth: open.count))
+    }
+
+    func parser(_ parser: XMLParser, didEndElement elementName: String, namespaceURI: String?, qualifiedName: String?) {
+        open.removeLast()
+    }
+
+    func parser(_ parser: XMLParser, foundCharacters string: String) {
+        text += string
+        if let innermost = open.last { elements[innermost].text += string }
+    }
+}
+
+// MARK: - Walking a site
+
+/// Every HTML page of a built site, parsed strictly, with its links checked.
+struct SiteWalk {
+    let site: String
+    /// The configured baseURL: absolute links under it are internal links.
+    let base: String?
+    private(set) var pages: [String: XMLScan] = [:]
+    /// Pages that do not parse, or with duplicate ids.
+    private(set) var problems: [String] = []
+
+    init(site: String, base: String?) {
+        self.site = site
+        self.base = base
+        let paths = ((try? FileManager.default.subpathsOfDirectory(atPath: site)) ?? []).filter { $0.hasSuffix(".html") }
+        for path in paths.sorted() {
+            do {
+                let page = try XMLScan.parse(try Data(contentsOf: URL(fileURLWithPath: "\(site)/\(path)")))
+                var seen = Set<String>()
+                for id in page.ids where !seen.insert(id).inserted { problems.append("\(path): duplicate id \(id)") }
+                pages[path] = page
+            } catch {
+                problems.append("\(path): \(error)")
+            }
+        }
+    }
+
+    func linkProblems() -> [String] {
+        pages.keys.sorted().flatMap { path in
+            pages[path]!.urls.compactMap { url in check(url.value, from: path).map { "\(path): <\(url.element) \(url.attribute)>: \($0)" } }
+        }
+    }
+
+    /// Why a link from `page` does not land, or nil when it does.
+    func check(_ link: String, from page: String) -> String? {
+        var target = link
+        if let base, link.hasPrefix(base) {
+            target = String(link.dropFirst(base.count))
+            if target.isEmpty || target.hasPrefix("#") { target = "index.html" + target }
+            return check(target, from: "root.html")
+        }
+        if link.hasPrefix("//") { return "protocol-relative link \(link)" }
+        if let scheme = Self.scheme(of: link) {
+            return scheme == "http" || scheme == "https" ? nil : "scheme \(scheme): is not http(s) in \(link)"
+        }
+        if link.hasPrefix("/") { return "absolute path \(link); site links must be relative" }
+        guard let (path, fragment) = Self.resolve(link, from: page) else { return "\(link) leaves the site" }
+        var isFolder: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: "\(site)/\(path)", isDirectory: &isFolder), !isFolder.boolValue else {
+            return "\(link) → \(path) does not exist"
+        }
+        if let fragment, !fragment.isEmpty {
+            guard let target = pages[path] else { return "\(link): #\(fragment) into a page that is not HTML" }
+            if !target.ids.contains(fragment) { return "\(link): no id \(fragment) in \(path)" }
+        }
+        return nil
+    }
+
+    /// The scheme a browser would see: it drops tabs and newlines anywhere and trims controls and spaces.
+    static func scheme(of url: String) -> String? {
+        let squeezed = String(String.UnicodeScalarView(url.unicodeScalars.filter { $0 != "\t" && $0 != "\n" && $0 != "\r" }))
+            .trimmingCharacters(in: CharacterSet(charactersIn: "\u{0}"..."\u{20}"))
+        guard let colon = squeezed.firstIndex(of: ":") else { return nil }
+        let candidate = squeezed[..<colon]
+        let letters = CharacterSet(charactersIn: "a"..."z").union(CharacterSet(charactersIn: "A"..."Z"))
+        let schemeCharacters = letters.union(CharacterSet(charactersIn: "0123456789+-."))
+        guard let first = candidate.unicodeScalars.first, letters.contains(first),
+              candidate.unicodeScalars.allSatisfy(schemeCharacters.contains) else { return nil }
+        return candidate.lowercased()
+    }
+
+    /// A relative link resolved against the page it is on: a path under the site root and the
+    /// fragment; nil when it climbs above the root.
+    static func resolve(_ link: String, from page: String) -> (path: String, fragment: String?)? {
+        var rest = Substring(link)
+        var fragment: String?
+        if let hash = rest.firstIndex(of: "#") {
+            fragment = String(rest[rest.index(after: hash)...]).removingPercentEncoding
+            rest = rest[..<hash]
+        }
+        if let query = rest.firstIndex(of: "?") { rest = rest[..<query] }
+        if rest.isEmpty { return (page, fragment) }
+        var parts = page.split(separator: "/").dropLast().map(String.init)
+        for part in rest.split(separator: "/", omittingEmptySubsequences: false) {
+            switch part {
+            case ".": continue
+            case "..":
+                if parts.isEmpty { return nil }
+                parts.removeLast()
+            default: parts.append(String(part).removingPercentEncoding ?? String(part))
+            }
+        }
+        return (parts.joined(separator: "/"), fragment)
+    }
+}
+
+// MARK: - Hostile content
+
+/// A catalog whose every text field is an attack: the demo's day 1 plus bots in the public list
+/// (some wrapped with hostile organizations), in an extra organization, and behind a GPTBots key.
+enum Hostile {
+    static let payloads: [String] = [
+        "<script>alert(1)</script>",
+        "\"><img src=x onerror=alert(1)>",
+        "'><svg onload=alert(1)>",
+        "javascript:alert(1)",
+        "[x](data:text/html,<script>alert(1)</script>)",
+        "<a href=javascript:alert(1)>a</a>",
+        "[md](javascript:alert(1)) [md2](JaVaScRiPt:alert(1)) ![img](javascript:alert(1)) [tab](java\tscript:alert(1)) [rel](../../../etc/passwd) [vb](vbscript:msgbox(1)) <javascript:alert(1)>",
+        "<iframe src=\"https://evil.example\"></iframe><object data=x></object><base href=\"https://evil.example/\"><form action=x><meta http-equiv=refresh content=\"0;url=javascript:alert(1)\"><style>*{}</style>",
+        "right-to-left \u{202E}gnp.exe\u{202C} \u{2066}isolate\u{2069} \u{200F}mark",
+        "controls \u{0}\u{1}\u{7}\u{8}\u{B}\u{C}\u{1B}[31m\u{7F}\u{85}\u{9B} \u{FFFE}\u{FFFF}\u{FEFF} end",
+        "escapes \\u003cscript\\u003e \\x3cscript\\x3e %3Cscript%3E &#60;script&#62; &#x3C;b&#x3E; &lt;b&gt; &amp;amp; &nbsp; &bogus; &#0; &#xD800; &#1114112; \\ud800 \\",
+        "combining \"\u{301} onmouseover=alert(1) x=\"\u{301} <\u{338}b>x<\u{338}/b> &\u{301}amp; \u{600}\"",
+        "cdata ]]> <![CDATA[ x ]]> <!-- comment --> <?xml version=\"1.0\"?> <!DOCTYPE x [<!ENTITY e \"e\">]> &e;",
+        "mustache {{site.title}} {{{bodyHtml}}} {{>layout}} {{=<% %>=}}",
+    ]
+    static let text = payloads.joined(separator: "\n\n")
+    /// 200 KB of markup, bidi overrides and entities in one string.
+    static let huge = String(repeating: "<b>\u{202E}&amp;\"x' ", count: 200_000 / 16)
+
+    static let slugs = ["../../evil", "a/b", "..", ".", "CON", "UPPER", "upper", "café", "日本語", "", "evil",
+                        "../../../../../../tmp/escape", "index", huge]
+    static let names = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", ".", "CON", "Upper", "upper",
+                        "café", "日本語", "日本語", "\u{202E}evil\u{600}<script>alert(1)</script>\u{600}", "evil", "javascript:alert(1)", "index", huge]
+    static let logos = ["javascript:alert(1)", " JaVaScRiPt:alert(1)", "data:image/svg+xml,<svg onload=alert(1)>", "//evil.example/x.png",
+                        "https://ok.example/a.png\" onerror=\"alert(1)", "java\nscript:alert(1)", "https://ok.example/logo.png"]
+    static let tags = ["..", ".", "a/b", "index", "CON", "UPPER", "upper", "日本語", "café", "", "<script>alert(1)</script>",
+                       "\"><img src=x onerror=alert(1)>", "\u{202E}rtl", "javascript:alert(1)"]
+
+    /// The unltd bots plus the GPTBots one.
+    static var botCount: Int { slugs.count + 1 }
+
+    static func world(day: Int) -> MockWorld {
+        var world = MockWorld.demo(day: 1)
+        let unltd = slugs.indices.map { bot($0, day: day) }
+        let half = slugs.count / 2
+        var publicBots = Array(unltd[..<half])
+        // Listings may wrap a bot with its organization; these organizations are hostile too.
+        publicBots[0] = ["bot": publicBots[0], "organization": ["id": "../../evil-org", "name": .string(text)]]
+        publicBots[1] = ["bot": publicBots[1], "organization": ["id": "CON", "name": "<script>alert(1)</script>"]]
+        publicBots[2]["organizationId"] = "UPPER"
+        publicBots[3]["organizationId"] = "upper"
+        publicBots[4]["organizationId"] = .string(huge)
+        world.publicBots += publicBots
+        // On day 2 the huge bot (the last) is gone and leaves a tombstone.
+        world.organizations.append(MockOrganization(id: "org_hostile", name: text, bots: Array(unltd[half..<(day >= 2 ? unltd.count - 1 : unltd.count)])))
+        world.gptbotsKeys[MockDemo.gptbotsSalesKey] = .bot(gptbotsBot(day: day))
+        return world
+    }
+
+    static func bot(_ i: Int, day: Int) -> MockJSON {
+        let payload = payloads[i % payloads.count]
+        let changed = day >= 2 ? "\n\nchanged <script>alert(2)</script> [y](javascript:alert(2))" : ""
+        let isHuge = slugs[i] == huge
+        let body: MockJSON = .string((isHuge ? huge : text) + changed)
+        let field: MockJSON = .string(isHuge ? huge : payload)
+        return [
+            "id": .string(slugs[i].isEmpty ? "../../../escape-by-id" : "hostile-\(i)"),
+            "name": .string(names[i]),
+            "slug": .string(slugs[i]),
+            "description": body,
+            "modelKey": field,
+            "creditCost": field,
+            "applyToApi": true,
+            "logo": .string(logos[i % logos.count]),
+            "tags": .array((isHuge ? [huge] : [tags[i % tags.count], tags[(i + 3) % tags.count], payload] + (day >= 2 ? ["new"] : [])).map(MockJSON.string)),
+            "inputs": [["name": field, "type": field, "required": true, "description": body],
+                       ["key": "<b>\u{202E}", "type": "javascript:alert(1)", "description": "\u{0}"]],
+            "\u{202E}evil\u{1}_prompt": body,
+            "a prompt": body,
+            "A_PROMPT": body,
+            "bot-inputs prompt": body,
+            "<img src=x onerror=alert(1)>": ["<script>": field, "on\u{202E}click": [field, body]],
+            "javascript:alert(1)": field,
+        ]
+    }
+
+    static func gptbotsBot(day: Int) -> MockJSON {
+        [
+            "bot_id": "<script>alert(1)</script>",
+            "name": .string(payloads[1] + (day >= 2 ? " v2" : "")),
+            "logo": "javascript:alert(1)",
+            "bot_type": "<script>alert(1)</script>",
+            "welcome_message": .string(text),
+            "introduction": .string(text),
+            "identity_prompt": .string(text),
+            "tags": .string(tags.joined(separator: ", ")),
+            "ai_model": "\"><img src=x onerror=alert(1)>",
+            "ai_model_version": "\u{202E}4.0",
+            "creativity_level": 0.3,
+            "irrelevant_questions": false,
+            "long_term_memory": true,
+        ]
+    }
+
+    static let forbiddenElements: Set<String> = ["iframe", "object", "embed", "base", "form", "frame", "frameset", "style", "svg",
+                                                 "math", "template", "applet", "noscript", "audio", "video", "source", "portal"]
+
+    /// What must never be in a page built from API text.
+    static func problems(in page: XMLScan, allowedScript: String?) -> [String] {
+        var out: [String] = []
+        for element in page.elements {
+            let name = element.name.lowercased()
+            if name == "script", element.attributes["src"] != allowedScript || allowedScript == nil || !element.text.isEmpty {
+                out.append("a <script> that is not the site's own: \(element.attributes)")
+            }
+            if forbiddenElements.contains(name) { out.append("a <\(name)> element") }
+            if name == "meta", let equiv = element.attributes["http-equiv"], equiv.lowercased() != "content-security-policy" {
+                out.append("<meta http-equiv=\(equiv)>")
+            }
+            for (attribute, value) in element.attributes {
+                if attribute.lowercased().hasPrefix("on") { out.append("handler attribute \(attribute)=\(value) on <\(name)>") }
+                if attribute.lowercased() == "style" { out.append("style attribute on <\(name)>") }
+                if XMLScan.urlAttributes.contains(attribute.lowercased()), let scheme = SiteWalk.scheme(of: value), scheme != "http" && scheme != "https" {
+                    out.append("<\(name) \(attribute)=\"\(value)\">: scheme \(scheme)")
+                }
+                if let hidden = firstHidden(in: value) { out.append("hidden character U+\(hidden) in attribute \(attribute) of <\(name)>") }
+            }
+        }
+        if let hidden = firstHidden(in: page.text) { out.append("hidden character U+\(hidden) in the text") }
+        return out
+    }
+
+    /// Bidi overrides and controls that `DisplayText.clean` must have removed.
+    static func firstHidden(in text: String) -> String? {
+        text.unicodeScalars.first(where: DisplayText.isHidden)
+            .map { String($0.value, radix: 16, uppercase: true) }
+    }
+}
+
+// MARK: - Chromium
+
+/// Debian's `chromium`, headless, each call in its own profile and killed after a minute.
+enum Chromium {
+    static var path: String? {
+        let folders = (ProcessInfo.processInfo.environment["PATH"] ?? "/usr/bin").split(separator: ":")
+        for folder in folders {
+            for name in ["chromium", "chromium-browser"] where FileManager.default.isExecutableFile(atPath: "\(folder)/\(name)") {
+                return "\(folder)/\(name)"
+            }
+        }
+        return nil
+    }
+
+    struct Output: Sendable {
+        var status: Int32
+        var stdout: String
+        var stderrTail: String
+        var timedOut: Bool
+    }
+
+    static func run(_ chromium: String, _ arguments: [String], work: String, timeout: Double = 60) async throws -> Output {
+        try await withCheckedThrowingContinuation { continuation in
+            DispatchQueue.global().async {
+                continuation.resume(with: Result { try runBlocking(chromium, arguments, work: work, timeout: timeout) })
+            }
+        }
+    }
+
+    /// Output goes to files, not pipes: Chromium's helper processes may outlive a killed browser
+    /// and would hold a pipe open forever.
+    private static func runBlocking(_ chromium: String, _ arguments: [String], work: String, timeout: Double) throws -> Output {
+        let id = UUID().uuidString.prefix(8)
+        let profile = "\(work)/profile-\(id)", stdoutPath = "\(work)/stdout-\(id)", stderrPath = "\(work)/stderr-\(id)"
+        _ = FileManager.default.createFile(atPath: stdoutPath, contents: nil)
+        _ = FileManager.default.createFile(atPath: stderrPath, contents: nil)
+        let out = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        let err = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
+        defer { try? out.close(); try? err.close() }
+
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: chromium)
+        process.arguments = ["--headless", "--no-sandbox", "--disable-gpu", "--user-data-dir=\(profile)",
+                             "--no-first-run", "--no-default-browser-check", "--hide-scrollbars"] + arguments
+        process.standardOutput = out
+        process.standardError = err
+        process.standardInput = FileHandle.nullDevice
+        try process.run()
+        let pid = process.processIdentifier
+        let timedOut = Flag()
+        let watchdog = DispatchWorkItem {
+            timedOut.set()
+            kill(pid, SIGTERM)
+            DispatchQueue.global().asyncAfter(deadline: .now() + 5) { kill(pid, SIGKILL) }
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
+        process.waitUntilExit()
+        watchdog.cancel()
+        let stdout = (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? ""
+        let stderr = (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? ""
+        try? FileManager.default.removeItem(atPath: profile)
+        return Output(status: process.terminationStatus, stdout: stdout, stderrTail: String(stderr.suffix(2000)), timedOut: timedOut.value)
+    }
+
+    /// The first start tag in serialized HTML that contains `needle`.
+    static func startTag(in html: String, containing needle: String) -> String? {
+        guard let hit = html.range(of: needle),
+              let open = html[..<hit.lowerBound].range(of: "<", options: .backwards),
+              let close = html[hit.upperBound...].firstIndex(of: ">") else { return nil }
+        return String(html[open.lowerBound...close])
+    }
+
+    static func hasAttribute(_ name: String, _ tag: String) -> Bool {
+        tag.range(of: "\\s\(name)(=|\\s|>|/)", options: .regularExpression) != nil
+    }
+
+    /// Each bot row of the dumped DOM: its name and whether it is shown.
+    static func rows(in html: String) throws -> [(name: String, visible: Bool)] {
+        let pattern = try Regex("<tr\\s[^>]*data-name=\"([^\"]*)\"[^>]*>")
+        return html.matches(of: pattern).map { match in
+            let tag = String(html[match.range])
+            let name = match.output[1].substring.map(String.init) ?? ""
+            return (name.replacingOccurrences(of: "&amp;", with: "&"), !hasAttribute("hidden", tag))
+        }
+    }
+}
+
+/// A flag set from the watchdog's queue and read after the process ends.
+final class Flag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var isSet = false
+    func set() { lock.withLock { isSet = true } }
+    var value: Bool { lock.withLock { isSet } }
+}
