@@ -199,4 +199,17 @@ struct PipelineEndToEndTests {
         _ = try await harness.run(day: 3)
         #expect(FileManager.default.fileExists(atPath: "\(harness.site)/bots/unltd/grammar-coach.html"), "removed bots keep a tombstone page")
     }
+
+    @Test("a long run (an initial import) is cut on the changelog page and listed whole on its own page")
+    func longRun() async throws {
+        let h = try await CrashSafetyTests.harness(bots: 150)
+        defer { Task { await h.stop() } }
+        _ = try await h.run(day: 1)
+        let changelog = try String(contentsOfFile: "\(h.site)/changelog.html", encoding: .utf8)
+        #expect(changelog.contains("70 more in this check"), "150 organization bots and 20 public ones, 100 shown")
+        let runPage = "\(h.site)/changelog/run-2026-01-05T09-00-00Z.html"
+        let full = try String(contentsOfFile: runPage, encoding: .utf8)
+        #expect(full.components(separatedBy: "<li><a href=\"../bots/").count - 1 == 170)
+        #expect(changelog.components(separatedBy: "<li><a href=\"bots/").count - 1 == 100)
+    }
 }

@@ -299,31 +299,50 @@ struct PageContexts: Sendable {
 
     // MARK: Changelog and feed
 
-    func runs(root: String) -> [[String: Any]] {
-        input.history.reversed().map { entry -> [String: Any] in
-            let c = entry.changes
-            func ref(_ r: BotRef) -> [String: Any] {
-                ["name": DisplayText.clean(r.name, limit: 300), "url": root + (model.paths.bots[r.key] ?? ""), "source": r.source,
-                 "organization": model.organizationName(r.organization).map { DisplayText.clean($0, limit: 200) } ?? ""]
-            }
-            let changed = c.changed.map { ch -> [String: Any] in
-                var r = ref(ch.bot)
-                r["previousName"] = ch.previousName.map { DisplayText.clean($0, limit: 300) } ?? ""
-                r["renamed"] = ch.isRenamed
-                r["moved"] = ch.isMoved
-                r["changes"] = ch.fields.map(change)
-                return r
-            }
-            return ["at": Timestamp.readable(entry.at), "atISO": entry.at, "anchor": "run-" + entry.at.replacingOccurrences(of: ":", with: "-"),
-                    "summary": c.summary,
-                    "added": c.added.map(ref), "removed": c.removed.map { ref(BotRef($0)) }, "changed": changed,
-                    "hasAdded": !c.added.isEmpty, "hasRemoved": !c.removed.isEmpty, "hasChanged": !c.changed.isEmpty]
+    /// Items of one kind a run shows on the changelog page; the rest are on the run's own page.
+    static let changelogItemLimit = 100
+
+    static func runAnchor(_ at: String) -> String { "run-" + at.replacingOccurrences(of: ":", with: "-") }
+    static func runPath(_ at: String) -> String { "changelog/\(runAnchor(at)).html" }
+
+    /// Whether a run is too long for the changelog page and gets a page of its own.
+    static func isLong(_ changes: ChangeSet) -> Bool {
+        max(changes.added.count, changes.removed.count, changes.changed.count) > changelogItemLimit
+    }
+
+    func run(_ entry: HistoryEntry, root: String, limit: Int?) -> [String: Any] {
+        let c = entry.changes
+        func ref(_ r: BotRef) -> [String: Any] {
+            ["name": DisplayText.clean(r.name, limit: 300), "url": root + (model.paths.bots[r.key] ?? ""), "source": r.source,
+             "organization": model.organizationName(r.organization).map { DisplayText.clean($0, limit: 200) } ?? ""]
         }
+        func cut<T>(_ items: [T]) -> ArraySlice<T> { limit.map { items.prefix($0) } ?? items[...] }
+        let changed = cut(c.changed).map { ch -> [String: Any] in
+            var r = ref(ch.bot)
+            r["previousName"] = ch.previousName.map { DisplayText.clean($0, limit: 300) } ?? ""
+            r["renamed"] = ch.isRenamed
+            r["moved"] = ch.isMoved
+            r["changes"] = ch.fields.map(change)
+            return r
+        }
+        let hidden = (c.added.count - cut(c.added).count) + (c.removed.count - cut(c.removed).count) + (c.changed.count - changed.count)
+        return ["at": Timestamp.readable(entry.at), "atISO": entry.at, "anchor": Self.runAnchor(entry.at),
+                "summary": c.summary,
+                "added": cut(c.added).map(ref), "removed": cut(c.removed).map { ref(BotRef($0)) }, "changed": Array(changed),
+                "hasAdded": !c.added.isEmpty, "hasRemoved": !c.removed.isEmpty, "hasChanged": !c.changed.isEmpty,
+                "hasMore": hidden > 0, "moreCount": hidden, "fullURL": root + Self.runPath(entry.at)]
     }
 
     func changelog() -> [String: Any] {
-        let runs = runs(root: "")
+        let runs = input.history.reversed().map { run($0, root: "", limit: Self.changelogItemLimit) }
         return page("changelog.html", title: "Changelog", nav: "changelog", withCheck: true, extra: ["runs": runs, "hasRuns": !runs.isEmpty])
+    }
+
+    /// A long run's own page: every change of it, with nothing that moves between runs.
+    func runPage(_ entry: HistoryEntry) -> [String: Any] {
+        let path = Self.runPath(entry.at)
+        return page(path, title: "Changes of \(Timestamp.readable(entry.at))", nav: "changelog",
+                    extra: ["runs": [run(entry, root: SitePaths.root(of: path), limit: nil)], "hasRuns": true, "runPage": true])
     }
 
     func notFound() -> [String: Any] {
@@ -341,7 +360,7 @@ struct PageContexts: Sendable {
         let base = input.baseURL ?? ""
         let recent = input.history.reversed().prefix(50)
         let entries = recent.map { entry -> [String: Any] in
-            let anchor = "run-" + entry.at.replacingOccurrences(of: ":", with: "-")
+            let anchor = Self.runAnchor(entry.at)
             return ["id": base.isEmpty ? "urn:botcatalog:\(SitePaths.shortHash(input.title)):\(anchor)" : "\(base)changelog.html#\(anchor)",
                     "title": "\(entry.changes.summary.prefix(1).uppercased())\(entry.changes.summary.dropFirst()) — \(Timestamp.readable(entry.at))",
                     "updated": entry.at, "url": "\(base)changelog.html#\(anchor)",

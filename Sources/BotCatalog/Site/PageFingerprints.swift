@@ -104,6 +104,30 @@ struct PageFingerprints: Sendable {
         return f.hex
     }
 
+    /// A long run's own page: its changes, and the names and URLs of the bots it lists.
+    func run(_ entry: HistoryEntry) -> String {
+        var f = start("run")
+        f.add(entry.at)
+        func ref(_ r: BotRef) {
+            f.add(r.source); f.add(r.id); f.add(r.name); f.add(r.organization ?? "-")
+            f.add(model.organizationName(r.organization) ?? ""); f.add(model.paths.bots[r.key] ?? "")
+        }
+        for r in entry.changes.added { ref(r) }
+        f.add("removed")
+        for bot in entry.changes.removed { ref(BotRef(bot)) }
+        f.add("changed")
+        for c in entry.changes.changed {
+            ref(c.bot)
+            f.add(c.previousName ?? "-")
+            for change in c.fields {
+                f.add(change.path)
+                f.add(change.before ?? .null); f.add(change.before == nil ? "absent" : "present")
+                f.add(change.after ?? .null); f.add(change.after == nil ? "absent" : "present")
+            }
+        }
+        return f.hex
+    }
+
     /// catalog.json and sitemap.xml list every current bot.
     func allBots(_ name: String) -> String {
         var f = start(name)

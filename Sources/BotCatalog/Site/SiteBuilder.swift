@@ -108,6 +108,10 @@ public struct SiteBuilder: Sendable {
             let rootRows = rows.map(\.atRoot)
             record(try writer.page("index.html", fingerprint: indexPrint, text: { templates.render("index", contexts.index(rows: rootRows)) }))
             record(try writer.page("changelog.html", text: { templates.render("changelog", contexts.changelog()) }))
+            for entry in input.history where PageContexts.isLong(entry.changes) {
+                let path = PageContexts.runPath(entry.at)
+                record(try writer.page(path, fingerprint: prints.run(entry), text: { templates.render("changelog", contexts.runPage(entry)) }))
+            }
             record(try writer.page("404.html", text: { templates.render("404", contexts.notFound()) }))
             record(try writer.page("feed.xml", text: { templates.render("feed", contexts.feed()) }))
             record(try writer.page("catalog.json", fingerprint: prints.allBots("catalog.json")) {
