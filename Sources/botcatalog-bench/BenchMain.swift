@@ -14,6 +14,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Working folder (generated sites, snapshots).")
     var folder = ".build/bench"
 
+    @Option(help: "Phases to run, comma-separated: floor, full, changed, unchanged, diff (changed and unchanged need full).")
+    var phases = "floor,full,changed,unchanged,diff"
+
     @Flag(help: "Skip Hugo even when it is installed.")
     var noHugo = false
 
@@ -48,10 +51,12 @@ struct BenchCommand: AsyncParsableCommand {
         for count in counts {
             try FileManager.default.createDirectory(atPath: "\(folder)/\(count)", withIntermediateDirectories: true)
             var results: [Phase: (Double, Double, String)] = [:]
-            for phase in [Phase.floor, .full, .changed, .unchanged, .diff] {
+            let selected = phases.split(separator: ",").compactMap { Phase(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
+            for phase in [Phase.floor, .full, .changed, .unchanged, .diff] where selected.contains(phase) {
+                if phase == .diff { _ = try child(.diffSetup, count) }
                 results[phase] = try child(phase, count)
             }
-            let hugo = noHugo ? nil : try HugoBenchmark(bots: count, folder: "\(folder)/\(count)").run()
+            let hugo = noHugo || !selected.contains(.full) ? nil : try HugoBenchmark(bots: count, folder: "\(folder)/\(count)").run()
             let floor = results[.floor]?.0 ?? 0
             let full = results[.full]?.0 ?? 0
             for phase in [Phase.floor, .full, .changed, .unchanged, .diff] {
@@ -101,6 +106,7 @@ extension Phase {
         case .unchanged: return "no change"
         case .diff: return "diff"
         case .floor: return "cmark floor"
+        case .diffSetup: return "diff set-up"
         }
     }
 }

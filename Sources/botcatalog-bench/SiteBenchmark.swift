@@ -4,7 +4,7 @@ import Foundation
 
 /// One benchmark phase, run in its own process so each gets its own peak-memory reading.
 enum Phase: String, CaseIterable {
-    case full, changed, unchanged, diff, floor
+    case full, changed, unchanged, diffSetup, diff, floor
 }
 
 /// The site build measured the way a nightly run does it: full, 1% changed, nothing changed.
@@ -17,8 +17,28 @@ struct SiteBenchmark {
 
     func templates() throws -> TemplateSet { try TemplateSet.load(from: TemplateSet.builtInFolder) }
 
+    /// Reads the two snapshot files `diffSetup` wrote and diffs them, in a process that did nothing else.
+    func diff() throws -> (seconds: Double, detail: String) {
+        let store = StateStore(folder: "\(folder)/state", keep: 10)
+        var changes = ChangeSet()
+        var load = 0.0
+        var compare = 0.0
+        let seconds = try Measure.seconds {
+            let paths = store.snapshotPaths()
+            var old: Snapshot?
+            var new: Snapshot?
+            load = try Measure.seconds {
+                old = try store.readSnapshot(at: paths[0])
+                new = try store.readSnapshot(at: paths[1])
+            }
+            compare = Measure.seconds { if let old, let new { changes = Differ().changes(from: old, to: new) } }
+        }
+        return (seconds, "\(changes.changed.count) changed; diff \(String(format: "%.2f", compare)) s after reading both files in \(String(format: "%.2f", load)) s")
+    }
+
     /// Returns seconds for the phase (peak memory is read by the caller).
     func run(_ phase: Phase) async throws -> (seconds: Double, detail: String) {
+        if phase == .diff { return try diff() }
         let days = SyntheticCatalog.twoDays(bots: bots, fraction: 0.01)
         let builder = SiteBuilder(output: output, manifestPath: manifest, templates: try templates())
         switch phase {
@@ -48,24 +68,15 @@ struct SiteBenchmark {
                 try staged.publish()
             }
             return (seconds, "\(stats.botPagesRendered) of \(stats.botPages) bot pages rendered, \(stats.written) files written")
-        case .diff:
+        case .diffSetup:
+            // Two snapshot files one day apart, written by the store as a run would.
             let store = StateStore(folder: "\(folder)/state", keep: 10)
             try? FileManager.default.removeItem(atPath: "\(folder)/state")
             try store.commit(days.day1, history: nil)
             try store.commit(days.day2, history: nil)
-            var changes = ChangeSet()
-            var load = 0.0
-            let seconds = try Measure.seconds {
-                let paths = store.snapshotPaths()
-                var old: Snapshot?
-                var new: Snapshot?
-                load = try Measure.seconds {
-                    old = try store.readSnapshot(at: paths[0])
-                    new = try store.readSnapshot(at: paths[1])
-                }
-                if let old, let new { changes = Differ().changes(from: old, to: new) }
-            }
-            return (seconds, "\(changes.changed.count) changed found; reading both snapshot files \(String(format: "%.2f", load)) s")
+            return (0, "snapshots written")
+        case .diff:
+            return try diff()
         case .floor:
             // The floor: each page's Markdown through libcmark into its own file, in C calls.
             let pages = days.day1.entries.map { SyntheticCatalog.markdown($0.bot) }

@@ -43,6 +43,8 @@ enum DisplayText {
             if truncated { break }
             if scalar == " " || scalar == "\n" || scalar == "\t" || scalar == "\r" || (scalar.value > 0x7F && scalar.properties.isWhitespace) {
                 flush()
+            } else if scalar == "*" || scalar == "`" {
+                continue  // emphasis and code marks, wherever they stand ("ask**,")
             } else if !isHidden(scalar) {
                 word.append(scalar)
             }

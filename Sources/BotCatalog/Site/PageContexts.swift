@@ -215,8 +215,7 @@ struct PageContexts: Sendable {
         switch b.platform {
         case .unltd:
             section("Description", "description")
-            fact("Model", "modelKey")
-            fact("Credit cost", "creditCost")
+            // Model and cost have their own places on the page.
             fact("Available through the API", "applyToApi", yesNo: true)
             known = Self.knownUnltd
         case .gptbots:
