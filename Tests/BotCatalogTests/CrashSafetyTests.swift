@@ -27,7 +27,10 @@ struct CrashSafetyTests {
     func killedRepeatedly() async throws {
         let h = try await Self.harness()
         defer { Task { await h.stop() } }
+        let started = ContinuousClock.now
         let first = try BinaryRunner.run(["run", "--config", h.configPath], environment: h.environment, in: h.folder)
+        // Kills land at random points of a run as long as this machine takes for one.
+        let runMilliseconds = max(100, Int((ContinuousClock.now - started) / .milliseconds(1)))
         #expect(first.status == 0, "\(first.stderr)")
         let store = StateStore(folder: h.state)
         var rng = SeededGenerator(seed: 7)
@@ -38,7 +41,7 @@ struct CrashSafetyTests {
             let snapshotsBefore = store.snapshotPaths()
             let oldCatalog = try Self.catalogIDs(h.site)
             let (process, _, _) = try BinaryRunner.start(["run", "--config", h.configPath], environment: h.environment, in: h.folder)
-            try await Task.sleep(for: .milliseconds(Int.random(in: 20...900, using: &rng)))
+            try await Task.sleep(for: .milliseconds(Int.random(in: (runMilliseconds / 50)...(runMilliseconds * 7 / 10), using: &rng)))
             if process.isRunning { kill(process.processIdentifier, SIGKILL); kills += 1 }
             process.waitUntilExit()
 

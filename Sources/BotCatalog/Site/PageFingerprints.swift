@@ -63,11 +63,7 @@ struct PageFingerprints: Sendable {
         for event in model.events[key] ?? [] {
             f.add(event.at)
             f.add(event.kind.rawValue)
-            for change in event.changes {
-                f.add(change.path)
-                f.add(change.before ?? .null); f.add(change.before == nil ? "absent" : "present")
-                f.add(change.after ?? .null); f.add(change.after == nil ? "absent" : "present")
-            }
+            for change in event.changes { f.add(change) }
         }
         return f.hex
     }
@@ -119,11 +115,7 @@ struct PageFingerprints: Sendable {
         for c in entry.changes.changed {
             ref(c.bot)
             f.add(c.previousName ?? "-")
-            for change in c.fields {
-                f.add(change.path)
-                f.add(change.before ?? .null); f.add(change.before == nil ? "absent" : "present")
-                f.add(change.after ?? .null); f.add(change.after == nil ? "absent" : "present")
-            }
+            for change in c.fields { f.add(change) }
         }
         return f.hex
     }
@@ -141,6 +133,13 @@ extension Fingerprint {
         withUnsafeBytes(of: value.littleEndian) { bytes in
             for byte in bytes { self.addByte(byte) }
         }
+    }
+
+    /// A field change: its path and both sides, an absent side told apart from `null`.
+    mutating func add(_ change: FieldChange) {
+        add(change.path)
+        add(change.before ?? .null); add(change.before == nil ? "absent" : "present")
+        add(change.after ?? .null); add(change.after == nil ? "absent" : "present")
     }
 
     /// Walks a JSON value (keys sorted) without building its text.

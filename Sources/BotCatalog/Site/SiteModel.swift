@@ -45,10 +45,10 @@ struct SiteModel: Sendable {
 
     init(_ input: SiteInput) {
         self.input = input
-        current = input.snapshot.entries.sorted {
-            let a = $0.bot.name.lowercased(), b = $1.bot.name.lowercased()
-            return a != b ? a < b : $0.key < $1.key
-        }
+        // Lowercased once per bot, not once per comparison.
+        current = input.snapshot.entries.map { ($0.bot.name.lowercased(), $0) }
+            .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.key < $1.1.key }
+            .map(\.1)
         let currentKeys = Set(input.snapshot.entries.map(\.key))
         var tombstones: [BotKey: Tombstone] = [:]
         var events: [BotKey: [BotEvent]] = [:]
