@@ -165,6 +165,8 @@ struct PageContexts: Sendable {
         var bot: [String: Any] = [
             "name": name, "id": DisplayText.clean(b.id, limit: 200), "slug": DisplayText.clean(b.slug, limit: 200),
             "source": b.source, "platform": b.platform.rawValue,
+            // The platform pill only says something when the source is named otherwise.
+            "platformPill": b.source == b.platform.rawValue ? "" : b.platform.rawValue,
             // A removed bot's tag may have no page any more: no link then, rather than one to the site folder.
             "tags": b.tags.map { DisplayText.clean($0, limit: 100) }.map { ["name": $0, "url": model.paths.tags[$0].map { root + $0 } ?? ""] },
             "stale": entry.stale && removedAt == nil,
