@@ -17,23 +17,16 @@ struct SiteBenchmark {
 
     func templates() throws -> TemplateSet { try TemplateSet.load(from: TemplateSet.builtInFolder) }
 
-    /// Reads the two snapshot files `diffSetup` wrote and diffs them, in a process that did nothing else.
+    /// Diffs the two snapshot files `diffSetup` wrote, as `botcatalog diff` does, in a process
+    /// that did nothing else.
     func diff() throws -> (seconds: Double, detail: String) {
-        let store = StateStore(folder: "\(folder)/state", keep: 10)
-        var changes = ChangeSet()
-        var load = 0.0
-        var compare = 0.0
+        let paths = StateStore(folder: "\(folder)/state", keep: 10).snapshotPaths()
+        var changed = 0
         let seconds = try Measure.seconds {
-            let paths = store.snapshotPaths()
-            var old: Snapshot?
-            var new: Snapshot?
-            load = try Measure.seconds {
-                old = try store.readSnapshot(at: paths[0])
-                new = try store.readSnapshot(at: paths[1])
-            }
-            compare = Measure.seconds { if let old, let new { changes = Differ().changes(from: old, to: new) } }
+            changed = try SnapshotFileDiff().diff(old: paths[0], new: paths[1]).changes.changed.count
         }
-        return (seconds, "\(changes.changed.count) changed; diff \(String(format: "%.2f", compare)) s after reading both files in \(String(format: "%.2f", load)) s")
+        let size = (try? FileManager.default.attributesOfItem(atPath: paths[1])[.size] as? Int) ?? 0
+        return (seconds, "\(changed) changed; two files of \(size / 1_048_576) MB each")
     }
 
     /// Returns seconds for the phase (peak memory is read by the caller).

@@ -24,15 +24,16 @@ struct Diff: AsyncParsableCommand {
     var exitCode = false
 
     func run() async throws {
-        let store = StateStore(folder: ".")
         do {
-            let before = try store.readSnapshot(at: old)
-            let after = try store.readSnapshot(at: new)
-            let changes = Differ(ignore: ignore?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? []).changes(from: before, to: after)
+            // Skims both files and parses only the bots that differ: fast and light on large catalogs.
+            let result = try SnapshotFileDiff(ignore: ignore?.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) } ?? [])
+                .diff(old: old, new: new)
+            let changes = result.changes
+            let after = result.new
             let report = ChangeReport(title: "botcatalog diff", at: after.takenAt, changes: changes, sources: after.sources)
             if let path = self.report { try AtomicFile.write(Data(report.markdown().utf8), to: path) }
             if let path = reportJSON { try AtomicFile.write(JSONWriter.data(report.json()), to: path) }
-            if self.report == nil && reportJSON == nil { print(report.markdown(), terminator: "") } else { print(report.summaryLine(botCount: after.entries.count)) }
+            if self.report == nil && reportJSON == nil { print(report.markdown(), terminator: "") } else { print(report.summaryLine(botCount: after.botCount)) }
             terminate(with: exitCode && !changes.isEmpty ? .changed : .done)
         } catch {
             printError("\(error)")

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import BotCatalog
+import BotCatalogMockAPI
 
 /// The state folder: snapshots and history that a cron job can trust.
 @Suite("State store", .serialized)
@@ -92,5 +93,50 @@ struct StateStoreTests {
         #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
         #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["x.json"])
         #expect(throws: StoreError.self) { try AtomicFile.write(Data(), to: "/proc/botcatalog-cannot-write/x") }
+    }
+
+    @Test("diffing snapshot files without loading them finds exactly what the in-memory diff finds")
+    func fileDiffMatchesDiff() async throws {
+        let h = try await DemoHarness(folder: try TestSupport.temporaryFolder())
+        defer { Task { await h.stop() } }
+        _ = try await h.run(day: 1)
+        h.server.setWorld(.demo(day: 2))
+        // A partial day 2 too, so stale entries are in the file.
+        h.server.setFaults([MockFault(path: "/unltd/v1/organizations/org_research/bots", times: .max, action: .status(500))])
+        _ = try await h.run(day: 2)
+        h.server.setFaults([])
+        _ = try await h.run(day: 3)
+        let store = StateStore(folder: h.state)
+        let paths = store.snapshotPaths()
+        #expect(paths.count == 3)
+        for (a, b) in [(0, 1), (1, 2), (0, 2), (2, 0), (1, 1)] {
+            for ignore in [[], ["creditCost", "inputs[].type"]] {
+                let expected = Differ(ignore: ignore).changes(from: try store.readSnapshot(at: paths[a]), to: try store.readSnapshot(at: paths[b]))
+                let actual = try SnapshotFileDiff(ignore: ignore).diff(old: paths[a], new: paths[b])
+                #expect(actual.changes == expected, "files \(a) → \(b), ignoring \(ignore)")
+                #expect(actual.new.botCount == (try store.readSnapshot(at: paths[b])).entries.count)
+            }
+        }
+    }
+
+    @Test("a damaged file is refused by the file diff too, naming the file", arguments: [
+        ("{\"bots\": [{\"id\": \"x\"}], \"format\": \"botcatalog-snapshot\", \"version\": 1, \"takenAt\": \"t\", \"sources\": []}", "no source or id"),
+        ("{\"bots\": [", "unexpected end of data"),
+        ("{\"bots\": [], \"format\": \"botcatalog-snapshot\", \"version\": 7, \"takenAt\": \"t\", \"sources\": []}", "newer botcatalog"),
+        ("[]", "expected '{'"),
+    ])
+    func fileDiffRefusesDamage(text: String, reason: String) throws {
+        let folder = try TestSupport.temporaryFolder()
+        let store = StateStore(folder: folder)
+        try store.commit(Self.snapshot("2026-01-01T00:00:00Z"), history: nil)
+        let bad = "\(folder)/bad.json"
+        try text.write(toFile: bad, atomically: true, encoding: .utf8)
+        do {
+            _ = try SnapshotFileDiff().diff(old: store.snapshotPaths()[0], new: bad)
+            Issue.record("diffed a damaged file")
+        } catch {
+            #expect(error.file == bad)
+            #expect(error.reason.contains(reason), "\(error)")
+        }
     }
 }
