@@ -110,7 +110,7 @@ struct HostileWorldTests {
                 }
                 if bytes.isEmpty { break }
             }
-            FileManager.default.createFile(atPath: target, contents: Data(bytes))
+            #expect(FileManager.default.createFile(atPath: target, contents: Data(bytes)))
             do {
                 let snapshot = try store.readSnapshot(at: target)
                 read += 1
