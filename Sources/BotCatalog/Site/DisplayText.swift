@@ -63,6 +63,7 @@ enum DisplayText {
         if v < 0x20 { return v != 0x09 && v != 0x0A && v != 0x0D }
         return (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v)
             || v == 0x200E || v == 0x200F || v == 0xFFFE || v == 0xFFFF || v == 0xFEFF
+            || v == 0xE000 || v == 0xE001  // the site builder's root marker (SiteBuilder.rootMarker)
     }
 }
 

@@ -72,7 +72,8 @@ struct PageContexts: Sendable {
         let stale = model.current.filter(\.stale).count
         return page("index.html", title: "All bots", nav: "home", extra: [
             "site": site(root: "", withCheck: false).merging(["botCount": model.current.count]) { _, new in new },
-            "bots": rows.map { ["rowHtml": $0] },
+            // Joined here: one string for the template instead of a section over every row.
+            "botsHtml": rows.joined(),
             "filters": [
                 "sources": options(model.current.map(\.bot.source)),
                 "organizations": options(model.organizations.keys.map { DisplayText.clean(model.organizationName($0) ?? $0, limit: 200) }),
@@ -131,11 +132,11 @@ struct PageContexts: Sendable {
     func group(_ kind: GroupKind, _ name: String, rows rowHTML: (Int) -> String) -> [String: Any] {
         let path = groupPath(kind, name) ?? "\(kind.folder)/x.html"
         let root = SitePaths.root(of: path)
-        let rows = (members(kind)[name] ?? []).map { ["rowHtml": rowHTML($0)] }
+        let rows = (members(kind)[name] ?? []).map(rowHTML)
         let label = groupLabel(kind, name)
         return page(path, title: "\(kind.title): \(label)", nav: kind.nav, extra: [
             "group": ["kind": kind.title, "name": label, "count": rows.count, "indexURL": root + "\(kind.folder)/index.html", "indexTitle": kind.plural],
-            "bots": rows,
+            "botsHtml": rows.joined(),
         ])
     }
 
@@ -198,7 +199,7 @@ struct PageContexts: Sendable {
         var sections: [[String: Any]] = []
         var usedAnchors = Set<String>()
         func section(_ title: String, _ field: String, hardBreaks: Bool = false) {
-            guard let text = b.fields[field]?.stringValue, !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return }
+            guard let text = b.fields[field]?.stringValue, DisplayText.hasContent(text) else { return }
             let html = CommonMark.html(DisplayText.clean(text), options: hardBreaks ? .hardBreaks : .default)
             var anchor = SitePaths.segment(title) ?? "section"
             // The page's own ids (`content`, `bot-…`) are kept clear with a prefix: a suffix can never remove `bot-`.

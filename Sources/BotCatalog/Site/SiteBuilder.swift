@@ -156,6 +156,9 @@ public struct SiteBuilder: Sendable {
                           rowCache: rows.isEmpty ? nil : (rowCachePath, newCache.data(order: model.current.map(\.key))))
     }
 
+    /// Stands for the way to the site root while a row is rendered (private-use characters).
+    static let rootMarker = "\u{E000}root\u{E001}"
+
     var rowCachePath: String { (manifestPath as NSString).deletingLastPathComponent + "/site-rows.cache" }
 
     /// Every current bot's row (`bot-row.mustache`) at both depths, in display order: from the
@@ -171,9 +174,12 @@ public struct SiteBuilder: Sendable {
                         let entry = model.current[i]
                         let print = prints.row(entry.key)
                         if let cached = cache.rows[entry.key], cached.fingerprint == print { return cached }
+                        // Rendered once with a marker for the way to the root, then made for both depths:
+                        // the marker only ever becomes "" or "../", wherever it stands.
+                        let row = templates.render("bot-row", contexts.row(entry, root: Self.rootMarker))
                         return RowCache.Row(fingerprint: print,
-                                            atRoot: templates.render("bot-row", contexts.row(entry, root: "")),
-                                            oneDown: templates.render("bot-row", contexts.row(entry, root: "../")),
+                                            atRoot: row.replacingOccurrences(of: Self.rootMarker, with: ""),
+                                            oneDown: row.replacingOccurrences(of: Self.rootMarker, with: "../"),
                                             catalogJSON: MachineOutput.catalogObject(entry, model: model))
                     })
                 }
