@@ -69,11 +69,11 @@ public struct CatalogFetcher: Sendable {
         }
         try? await http.shutdown()
 
-        let failedScopes = problems.filter { $0.kind != .incomplete && $0.kind != .invalidResponse || bots.isEmpty }.count
+        // Failed: every listing or key had a problem and nothing at all came back.
         let state: SourceState
         if problems.isEmpty {
             state = .complete
-        } else if bots.isEmpty && deleted.isEmpty && failedScopes >= scopes {
+        } else if bots.isEmpty && deleted.isEmpty && problems.count >= scopes {
             state = .failed
         } else {
             state = .partial

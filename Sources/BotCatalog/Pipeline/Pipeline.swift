@@ -135,7 +135,7 @@ public struct Pipeline: Sendable {
         try await step(9) { try staged.publish() }
 
         let report = ChangeReport(title: config.title, at: now, changes: changes, sources: snapshot.sources,
-                                  baseURL: config.baseURL, botPaths: SiteModel(SiteInput(title: config.title, baseURL: nil, snapshot: snapshot, history: history + (entry.map { [$0] } ?? []))).paths.bots)
+                                  baseURL: config.baseURL, botPaths: staged.botPaths)
         try await step(10) {
             if let path = request.reportMarkdown { try AtomicFile.write(Data(report.markdown().utf8), to: path) }
             if let path = request.reportJSON { try AtomicFile.write(JSONWriter.data(report.json()), to: path) }

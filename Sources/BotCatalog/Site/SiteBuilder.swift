@@ -153,6 +153,7 @@ public struct SiteBuilder: Sendable {
         var newCache = RowCache()
         for (entry, row) in zip(model.current, rows) { newCache.rows[entry.key] = row }
         return StagedSite(staging: staging, output: output, manifestPath: manifestPath, manifest: manifest, stats: stats,
+                          botPaths: model.paths.bots,
                           rowCache: rows.isEmpty ? nil : (rowCachePath, newCache.data(order: model.current.map(\.key))))
     }
 
@@ -227,6 +228,8 @@ public struct StagedSite: Sendable {
     let manifestPath: String
     let manifest: SiteManifest
     public let stats: SiteBuilder.Stats
+    /// Each bot's page, relative to the site root (for links in reports).
+    public let botPaths: [BotKey: String]
     /// Where to keep the rows rendered by this build, and their bytes (nil: rows were not needed).
     let rowCache: (path: String, data: Data)?
 
