@@ -53,7 +53,7 @@ struct Demo: AsyncParsableCommand {
                 url: \(server.unltdURL)
                 tokenEnv: DEMO_UNLTD_TOKEN
                 public: true
-                organizations: [org_support, org_sales, org_research]
+                organizations: [{id: org_support, name: Support}, {id: org_sales, name: Sales}, {id: org_research, name: Research}]
                 pageSize: 4
               - name: gptbots
                 platform: gptbots

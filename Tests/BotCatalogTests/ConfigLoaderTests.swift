@@ -46,6 +46,14 @@ struct ConfigLoaderTests {
         #expect(config.sources[1].rateLimit?.interval == 20)
     }
 
+    @Test("organizations may carry display names")
+    func organizationNames() throws {
+        let config = try parse(Self.example.replacingOccurrences(of: "[org_a, org_b]", with: "[org_a, {id: org_b, name: Sales team}]"))
+        #expect(config.sources[0].organizations == ["org_a", "org_b"])
+        #expect(config.sources[0].organizationNames == ["org_b": "Sales team"])
+        #expect(throws: ConfigError.self) { try parse(Self.example.replacingOccurrences(of: "[org_a, org_b]", with: "[{name: x}]")) }
+    }
+
     @Test("rates", arguments: [("3/min", 3, 60.0), ("60/min", 60, 60), ("10/s", 10, 1), ("100/h", 100, 3600), ("5 / sec", 5, 1)])
     func rates(text: String, requests: Int, per: Double) {
         #expect(RateLimit(parsing: text) == RateLimit(requests: requests, perSeconds: per))

@@ -11,6 +11,8 @@ public struct SourceConfig: Sendable, Equatable {
     /// Whether to list the public `GET {url}/bots/` too (unltd).
     public var includePublic: Bool
     public var organizations: [String]
+    /// Display names for organizations, from the config (`{id, name}` entries).
+    public var organizationNames: [String: String] = [:]
     public var pageSize: Int
     public var rateLimit: RateLimit?
     /// Names of the environment variables holding one GPTBots API key each.

@@ -117,7 +117,7 @@ public struct ConfigLoader: Sendable {
             }
             source.tokenEnv = tokenEnv
             source.includePublic = try f.bool("public") ?? false
-            source.organizations = try f.stringList("organizations") ?? []
+            (source.organizations, source.organizationNames) = try f.organizations("organizations")
             if Set(source.organizations).count != source.organizations.count {
                 throw ConfigError(file: file, key: "\(path).organizations", reason: "lists an organization twice; list each once")
             }
@@ -227,6 +227,37 @@ private struct Fields {
             throw fail(key, "must be a number of seconds from \(range.lowerBound) to \(range.upperBound)")
         }
         return d
+    }
+
+    /// `[org_a, {id: org_b, name: Sales}]`: ids, and the display names given for some of them
+    /// (list responses carry no organization names).
+    func organizations(_ key: String) throws(ConfigError) -> ([String], [String: String]) {
+        guard let node = values[key] else { return ([], [:]) }
+        if case .scalar = node, node.null != nil { return ([], [:]) }
+        guard case .sequence(let seq) = node else { throw fail(key, "must be a list, e.g. [org_a, {id: org_b, name: Sales}]") }
+        var ids: [String] = []
+        var names: [String: String] = [:]
+        for item in seq {
+            switch item {
+            case .scalar(let s) where !s.string.isEmpty:
+                ids.append(s.string)
+            case .mapping(let m):
+                var id: String?, name: String?
+                for (k, v) in m {
+                    switch k.string {
+                    case "id": id = v.string
+                    case "name": name = v.string
+                    default: throw fail(key, "an organization is an id or {id, name}; \"\(k.string ?? "")\" is not a key of it")
+                    }
+                }
+                guard let id, !id.isEmpty else { throw fail(key, "an organization written as a mapping needs an `id`") }
+                ids.append(id)
+                if let name, !name.isEmpty { names[id] = name }
+            default:
+                throw fail(key, "must list organization ids, or {id, name} mappings")
+            }
+        }
+        return (ids, names)
     }
 
     func stringList(_ key: String) throws(ConfigError) -> [String]? {

@@ -66,7 +66,8 @@ struct UnltdFetcher: Sendable {
                 for p in pages {
                     for (n, item) in p.results.enumerated() {
                         do {
-                            let bot = try BotDecoder.unltdBot(item, source: source.name, scope: scope, organization: org)
+                            var bot = try BotDecoder.unltdBot(item, source: source.name, scope: scope, organization: org)
+                            if bot.organizationName == nil, let id = bot.organization { bot.organizationName = source.organizationNames[id] }
                             byID[bot.id] = bot
                         } catch {
                             undecodable.append("page \(p.page) results[\(n)]: \(error.reason)")
