@@ -338,7 +338,7 @@ struct MockAPIServerTests {
         }
     }
 
-    @Test("hang never answers, and stop() closes the hung connection promptly")
+    @Test("hang never answers, and stop() closes the hung connection")
     func hangFault() async throws {
         let server = MockAPIServer(world: .demo(day: 1), faults: [MockFault(path: "/unltd/*", action: .hang)])
         let port = try await server.start()
@@ -346,10 +346,10 @@ struct MockAPIServerTests {
         try connection.send("GET", "/unltd/v1/bots/", headers: ["Authorization": "Bearer \(token)"])
         #expect(throws: RawHTTPError.timedOut) { try connection.readResponse() }
 
-        let clock = ContinuousClock()
-        let stopping = try await clock.measure { try await server.stop() }
-        #expect(stopping < .seconds(2))
-        connection.setTimeout(.seconds(2))
+        // stop() returns although a connection hangs, and that connection is closed by then
+        // (no upper bound on time here: tests never assert on wall-clock time).
+        try await server.stop()
+        connection.setTimeout(.seconds(30))
         #expect(throws: RawHTTPError.closedWithoutResponse) { try connection.readResponse() }
         #expect(server.requests.map(\.status) == [0])
         #expect(server.port == nil)
