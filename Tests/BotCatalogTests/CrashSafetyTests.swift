@@ -74,7 +74,11 @@ struct CrashSafetyTests {
         // Slow the first run down: every page takes 0.3 s.
         h.server.setFaults([MockFault(path: "*", times: .max, action: .delay(.milliseconds(300)))])
         let (first, _, _) = try BinaryRunner.start(["run", "--config", h.configPath], environment: h.environment, in: h.folder)
-        try await Task.sleep(for: .milliseconds(300))
+        // Start the second run once the first holds the lock (it writes its pid into the lock file).
+        for _ in 0..<600 {
+            if (try? String(contentsOfFile: "\(h.state)/lock", encoding: .utf8))?.contains("pid \(first.processIdentifier) ") == true { break }
+            try await Task.sleep(for: .milliseconds(50))
+        }
         let second = try BinaryRunner.run(["run", "--config", h.configPath], environment: h.environment, in: h.folder)
         #expect(second.status == 4)
         #expect(second.stderr.contains("another botcatalog run is using this state folder"), "\(second.stderr)")
