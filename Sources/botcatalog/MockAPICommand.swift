@@ -60,6 +60,8 @@ struct MockAPI: AsyncParsableCommand {
                 url: \(server.gptbotsURL)
                 keysEnv: [\(keys.indices.map { "MOCK_GPTBOTS_KEY_\($0 + 1)" }.joined(separator: ", "))]
             """)
+        // Shown at once even when piped: the process usually ends by a signal, which flushes nothing.
+        fflush(nil)  // every output stream (Swift 6 forbids touching the `stdout` global)
         // Serve until interrupted.
         while true { try await Task.sleep(for: .seconds(3600)) }
     }
