@@ -367,7 +367,7 @@ struct PageContexts: Sendable {
                     "title": "\(entry.changes.summary.prefix(1).uppercased())\(entry.changes.summary.dropFirst()) — \(Timestamp.readable(entry.at))",
                     "updated": entry.at, "url": "\(base)changelog.html#\(anchor)",
                     // The feed template escapes this HTML (it is not inserted raw), so it needs the
-                    // markup separation `TemplateSet.compact` skips for `…Html` values.
+                    // markup separation `TemplateSet.box` skips for `…Html` values.
                     "contentHtml": TemplateSet.separatingMarkup(feedHTML(entry.changes, base: base))]
         }
         return ["feed": ["id": base.isEmpty ? "urn:botcatalog:\(SitePaths.shortHash(input.title))" : "\(base)feed.xml",

@@ -61,12 +61,15 @@ public struct TemplateSet: Sendable {
     }
 
     func render(_ template: String, _ context: [String: Any]) -> String {
-        library.render(Self.compact(context), withTemplate: template) ?? ""
+        library.render(Self.box(context), withTemplate: template) ?? ""
     }
 
-    /// Drops empty strings from a context: in swift-mustache an empty string is truthy, so
-    /// `{{#organizationURL}}` would otherwise render an empty link.
-    static func compact(_ value: [String: Any]) -> [String: Any] {
+    /// Prepares a context for the engine in one pass: empty strings dropped (in swift-mustache an
+    /// empty string is truthy, so `{{#organizationURL}}` would render an empty link), text separated
+    /// from fused markup, and every level wrapped in a `ContextBox`, so each lookup finds a
+    /// `MustacheParent` at once (a `[String: Any]` conforms only conditionally, which makes the
+    /// engine's casts slow).
+    static func box(_ value: [String: Any]) -> ContextBox {
         var out: [String: Any] = [:]
         out.reserveCapacity(value.count)
         for (key, item) in value {
@@ -75,13 +78,14 @@ public struct TemplateSet: Sendable {
             // `…Html` values are markup botcatalog made (cmark, rows): only text needs separating.
             case let s as String where key.hasSuffix("Html"): out[key] = s
             case let s as String: out[key] = separatingMarkup(s)
-            case let d as [String: Any]: out[key] = compact(d)
-            case let list as [[String: Any]]: out[key] = list.map(compact)
+            case let d as [String: Any]: out[key] = box(d)
+            case let list as [[String: Any]]: out[key] = list.map(box)
             default: out[key] = item
             }
         }
-        return out
+        return ContextBox(out)
     }
+
 }
 
 extension TemplateSet {
@@ -114,6 +118,15 @@ extension TemplateSet {
         }
         return out
     }
+}
+
+/// One level of a page's context, as the template engine looks names up in it.
+final class ContextBox: MustacheParent, @unchecked Sendable {
+    private let values: [String: Any]
+
+    init(_ values: [String: Any]) { self.values = values }
+
+    func child(named name: String) -> Any? { values[name] }
 }
 
 /// A problem building the site, naming the file.
