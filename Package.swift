@@ -3,7 +3,7 @@ import PackageDescription
 
 let package = Package(
     name: "botcatalog",
-    platforms: [.macOS(.v14)],
+    platforms: [.macOS(.v15)],  // Synchronization.Mutex (the console) needs macOS 15
     products: [
         .executable(name: "botcatalog", targets: ["botcatalog"]),
         .executable(name: "botcatalog-bench", targets: ["botcatalog-bench"]),
