@@ -60,7 +60,6 @@ let package = Package(
             dependencies: [
                 "BotCatalog",
                 "BotCatalogMockAPI",
-                "CCmark",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),

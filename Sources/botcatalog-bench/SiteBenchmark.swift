@@ -1,5 +1,5 @@
 import BotCatalog
-import CCmark
+import ArgumentParser
 import Foundation
 
 /// One benchmark phase, run in its own process so each gets its own peak-memory reading.
@@ -76,20 +76,13 @@ struct SiteBenchmark {
             let floorFolder = "\(folder)/floor"
             try? FileManager.default.removeItem(atPath: floorFolder)
             try FileManager.default.createDirectory(atPath: floorFolder, withIntermediateDirectories: true)
+            var failed = 0
             let seconds = Measure.seconds {
-                for (i, page) in pages.enumerated() {
-                    var text = page
-                    text.withUTF8 { buffer in
-                        buffer.withMemoryRebound(to: CChar.self) { chars in
-                            guard let html = cmark_markdown_to_html(chars.baseAddress, chars.count, CMARK_OPT_DEFAULT) else { return }
-                            let file = fopen("\(floorFolder)/\(i).html", "w")
-                            fputs(html, file)
-                            fclose(file)
-                            free(html)
-                        }
-                    }
+                for (i, page) in pages.enumerated() where !CommonMark.floorConvert(page, to: "\(floorFolder)/\(i).html") {
+                    failed += 1
                 }
             }
+            guard failed == 0 else { throw ValidationError("the floor could not write \(failed) pages in \(floorFolder)") }
             return (seconds, "\(pages.count) pages")
         }
     }

@@ -39,15 +39,17 @@ public enum CommonMark {
         }
     }
 
-    /// Markdown straight to HTML in one C call, for the benchmark's floor.
-    public static func floorHTML(_ markdown: String) -> Int {
+    /// The benchmark's floor: Markdown to HTML in one C call, written with stdio to its own file,
+    /// as the smallest C program would. Returns false when the file cannot be written.
+    public static func floorConvert(_ markdown: String, to path: String) -> Bool {
         var text = markdown
-        return text.withUTF8 { buffer -> Int in
-            let length = buffer.count
-            return buffer.withMemoryRebound(to: CChar.self) { chars -> Int in
-                guard let rendered = cmark_markdown_to_html(chars.baseAddress, length, CMARK_OPT_DEFAULT) else { return 0 }
-                defer { free(rendered) }
-                return strlen(rendered)
+        return text.withUTF8 { buffer -> Bool in
+            buffer.withMemoryRebound(to: CChar.self) { chars -> Bool in
+                guard let html = cmark_markdown_to_html(chars.baseAddress, chars.count, CMARK_OPT_DEFAULT) else { return false }
+                defer { free(html) }
+                guard let file = fopen(path, "w") else { return false }
+                defer { fclose(file) }
+                return fputs(html, file) >= 0
             }
         }
     }
