@@ -99,11 +99,16 @@ public struct SiteBuilder: Sendable {
             // Rows are rendered only when a page listing them must be, and then only those whose
             // inputs changed since the last build (the rest come from the row cache), in parallel.
             let indexPrint = prints.index()
-            let listingNeeded = !writer.isReusable("index.html", fingerprint: indexPrint) || PageContexts.GroupKind.allCases.contains { kind in
-                contexts.members(kind).contains { name, bots in
-                    contexts.groupPath(kind, name).map { !writer.isReusable($0, fingerprint: prints.group(kind.rawValue, name, members: bots)) } ?? false
-                }
+            // Every group page with its fingerprint, worked out once for the check below and the writing.
+            let groupPages = PageContexts.GroupKind.allCases.map { kind in
+                let members = contexts.members(kind)
+                return (kind, members, members.keys.sorted().compactMap { name -> (name: String, path: String, print: String)? in
+                    guard let path = contexts.groupPath(kind, name) else { return nil }
+                    return (name, path, prints.group(kind.rawValue, name, members: members[name] ?? []))
+                })
             }
+            let listingNeeded = !writer.isReusable("index.html", fingerprint: indexPrint)
+                || groupPages.contains { $0.2.contains { !writer.isReusable($0.path, fingerprint: $0.print) } }
             if listingNeeded { rows = await renderRows(model, contexts, prints, cache: RowCache.read(rowCachePath)) }
             let rootRows = rows.map(\.atRoot)
             record(try writer.page("index.html", fingerprint: indexPrint, text: { templates.render("index", contexts.index(rows: rootRows)) }))
@@ -121,17 +126,15 @@ public struct SiteBuilder: Sendable {
                 return MachineOutput.catalogJSON(title: input.title, fragments: fragments)
             })
             var groupPaths: [String] = []
-            for kind in PageContexts.GroupKind.allCases {
+            for (kind, members, pages) in groupPages {
                 let indexPath = "\(kind.folder)/index.html"
                 groupPaths.append(indexPath)
-                let members = contexts.members(kind)
                 let listing = members.keys.sorted().map { (contexts.groupLabel(kind, $0), contexts.groupPath(kind, $0) ?? "", members[$0]?.count ?? 0) }
                 record(try writer.page(indexPath, fingerprint: prints.list(indexPath, listing), text: { templates.render("groups", contexts.groups(kind)) }))
-                for name in members.keys.sorted() {
-                    guard let path = contexts.groupPath(kind, name) else { continue }
-                    groupPaths.append(path)
-                    record(try writer.page(path, fingerprint: prints.group(kind.rawValue, name, members: members[name] ?? []),
-                                           text: { templates.render("group", contexts.group(kind, name) { rows[$0].oneDown }) }))
+                for page in pages {
+                    groupPaths.append(page.path)
+                    record(try writer.page(page.path, fingerprint: page.print,
+                                           text: { templates.render("group", contexts.group(kind, page.name) { rows[$0].oneDown }) }))
                 }
             }
             if let base = input.baseURL {
