@@ -24,21 +24,21 @@ public struct Credentials: Sendable {
     public static func resolve(_ config: CatalogConfig, file: String, environment: [String: String]) throws(ConfigError) -> Credentials {
         var tokens: [String: Secret] = [:]
         var keys: [String: [Secret]] = [:]
+        /// The trimmed value of `variable`, or an error naming the key and what to export.
+        func secret(_ variable: String, key: String, holding what: String) throws(ConfigError) -> Secret {
+            let value = environment[variable]?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            guard !value.isEmpty else {
+                throw ConfigError(file: file, key: key, reason: "environment variable \(variable) is not set; export it with \(what)")
+            }
+            return Secret(value, variable: variable)
+        }
         for (i, source) in config.sources.enumerated() {
             if let variable = source.tokenEnv {
-                guard let value = environment[variable], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                    throw ConfigError(file: file, key: "sources[\(i)].tokenEnv",
-                                      reason: "environment variable \(variable) is not set; export it with the \(source.name) API token")
-                }
-                tokens[source.name] = Secret(value.trimmingCharacters(in: .whitespacesAndNewlines), variable: variable)
+                tokens[source.name] = try secret(variable, key: "sources[\(i)].tokenEnv", holding: "the \(source.name) API token")
             }
             var list: [Secret] = []
             for variable in source.keysEnv {
-                guard let value = environment[variable], !value.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else {
-                    throw ConfigError(file: file, key: "sources[\(i)].keysEnv",
-                                      reason: "environment variable \(variable) is not set; export it with that bot's GPTBots API key")
-                }
-                list.append(Secret(value.trimmingCharacters(in: .whitespacesAndNewlines), variable: variable))
+                list.append(try secret(variable, key: "sources[\(i)].keysEnv", holding: "that bot's GPTBots API key"))
             }
             if !list.isEmpty { keys[source.name] = list }
         }
