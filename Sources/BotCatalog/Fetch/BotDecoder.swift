@@ -86,7 +86,7 @@ public enum BotDecoder {
     }
 
     static func nonEmpty(_ s: String?) -> String? {
-        guard let s, !s.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty else { return nil }
+        guard let s, s.hasVisibleText else { return nil }
         return s
     }
 

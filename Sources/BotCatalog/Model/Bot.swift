@@ -94,7 +94,7 @@ extension Bot {
     /// The main descriptive text: `description` on unltd, `introduction` on GPTBots.
     public var summaryText: String? {
         let text = fields["description"]?.stringValue ?? fields["introduction"]?.stringValue
-        guard let text, text.unicodeScalars.contains(where: { !$0.properties.isWhitespace }) else { return nil }
+        guard let text, text.hasVisibleText else { return nil }
         return text
     }
 

@@ -53,10 +53,6 @@ enum DisplayText {
         return truncated ? String(out) + "…" : String(out)
     }
 
-    /// Whether a text has anything but whitespace, without allocating.
-    static func hasContent(_ text: String) -> Bool {
-        text.unicodeScalars.contains { !$0.properties.isWhitespace }
-    }
 
     static func isHidden(_ s: Unicode.Scalar) -> Bool {
         let v = s.value

@@ -199,7 +199,7 @@ struct PageContexts: Sendable {
         var sections: [[String: Any]] = []
         var usedAnchors = Set<String>()
         func section(_ title: String, _ field: String, hardBreaks: Bool = false) {
-            guard let text = b.fields[field]?.stringValue, DisplayText.hasContent(text) else { return }
+            guard let text = b.fields[field]?.stringValue, text.hasVisibleText else { return }
             let html = CommonMark.html(DisplayText.clean(text), options: hardBreaks ? .hardBreaks : .default)
             var anchor = SitePaths.segment(title) ?? "section"
             // The page's own ids (`content`, `bot-…`) are kept clear with a prefix: a suffix can never remove `bot-`.
