@@ -63,7 +63,8 @@ struct PageContexts: Sendable {
     /// The index. `rows` are the bots' rows, pre-rendered from `bot-row.mustache` in display order.
     func index(rows: [String]) -> [String: Any] {
         func options(_ values: some Sequence<String>) -> [[String: Any]] {
-            Set(values).filter { !$0.isEmpty }.sorted { $0.lowercased() < $1.lowercased() }.map { ["value": $0] }
+            // Ties in case ("UPPER", "upper") are broken by the text itself: a `Set`'s order changes per process.
+            Set(values).filter { !$0.isEmpty }.sorted { ($0.lowercased(), $0) < ($1.lowercased(), $1) }.map { ["value": $0] }
         }
         let sources = input.snapshot.sources.map { s -> [String: Any] in
             ["name": s.name, "platform": s.platform.rawValue, "status": s.state.rawValue, "complete": s.state == .complete,

@@ -7,6 +7,8 @@ public struct TemplateSet: Sendable {
 
     public let folder: String
     public let library: MustacheLibrary
+    /// The same templates compiled for the fast renderer; nil when one needs swift-mustache.
+    let compiled: CompiledTemplates?
     /// Files under `assets/`, relative path → bytes, copied into the site as they are.
     public let assets: [(path: String, data: Data)]
     /// Changes whenever any template or asset changes: part of every page's fingerprint.
@@ -19,6 +21,7 @@ public struct TemplateSet: Sendable {
             throw SiteError(file: folder, reason: "the templates folder does not exist; fix `\(configKey)` in the config or remove it to use the built-in templates")
         }
         var library = MustacheLibrary()
+        var sources: [String: String] = [:]
         var hash = Fingerprint()
         hash.add("botcatalog-site-v1")
         let names = ((try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []).sorted()
@@ -31,6 +34,7 @@ public struct TemplateSet: Sendable {
             hash.add(text)
             do {
                 library.register(try MustacheTemplate(string: text), named: String(name.dropLast(".mustache".count)))
+                sources[String(name.dropLast(".mustache".count))] = text
             } catch let error as MustacheTemplate.ParserError {
                 throw SiteError(file: path, reason: "line \(error.context.lineNumber), column \(error.context.columnNumber): \(error.error) in `\(error.context.line.trimmingCharacters(in: .whitespaces))`")
             } catch {
@@ -51,7 +55,7 @@ public struct TemplateSet: Sendable {
             hash.add(data)
             assets.append((name, data))
         }
-        return TemplateSet(folder: folder, library: library, assets: assets, fingerprint: hash.hex)
+        return TemplateSet(folder: folder, library: library, compiled: CompiledTemplates(sources: sources), assets: assets, fingerprint: hash.hex)
     }
 
     /// The built-in templates: `Templates/` beside the package this binary was built from.
@@ -61,29 +65,43 @@ public struct TemplateSet: Sendable {
     }
 
     func render(_ template: String, _ context: [String: Any]) -> String {
+        if let compiled { return compiled.render(template, Self.box(context)) }
+        return library.render(Self.box(context), withTemplate: template) ?? ""
+    }
+
+    /// This set with the compiled renderer switched off: every page through swift-mustache.
+    var withoutCompiledRenderer: TemplateSet {
+        TemplateSet(folder: folder, library: library, compiled: nil, assets: assets, fingerprint: fingerprint)
+    }
+
+    /// The same page through swift-mustache, whatever the set: the reference the compiled
+    /// renderer is checked against.
+    func renderWithMustache(_ template: String, _ context: [String: Any]) -> String {
         library.render(Self.box(context), withTemplate: template) ?? ""
     }
 
-    /// Prepares a context for the engine in one pass: empty strings dropped (in swift-mustache an
+    /// Prepares a context for the renderers in one pass: empty strings dropped (in swift-mustache an
     /// empty string is truthy, so `{{#organizationURL}}` would render an empty link), text separated
-    /// from fused markup, and every level wrapped in a `ContextBox`, so each lookup finds a
-    /// `MustacheParent` at once (a `[String: Any]` conforms only conditionally, which makes the
-    /// engine's casts slow).
-    static func box(_ value: [String: Any]) -> ContextBox {
-        var out: [String: Any] = [:]
+    /// from fused markup, and every value typed once as a `TemplateValue` (a `TemplateScope` is also
+    /// the `MustacheParent` swift-mustache looks names up in).
+    static func box(_ value: [String: Any]) -> TemplateScope {
+        var out: [String: TemplateValue] = [:]
         out.reserveCapacity(value.count)
         for (key, item) in value {
             switch item {
             case let s as String where s.isEmpty: continue
             // `…Html` values are markup botcatalog made (cmark, rows): only text needs separating.
-            case let s as String where key.hasSuffix("Html"): out[key] = s
-            case let s as String: out[key] = separatingMarkup(s)
-            case let d as [String: Any]: out[key] = box(d)
-            case let list as [[String: Any]]: out[key] = list.map(box)
-            default: out[key] = item
+            case let s as String where key.hasSuffix("Html"): out[key] = .text(s)
+            case let s as String: out[key] = .text(separatingMarkup(s))
+            case let b as Bool: out[key] = .flag(b)
+            case let n as Int: out[key] = .number(n)
+            case let d as [String: Any]: out[key] = .scope(box(d))
+            case let list as [[String: Any]]: out[key] = .list(list.map { .scope(box($0)) })
+            case let list as [String]: out[key] = .list(list.map { .text(separatingMarkup($0)) })
+            default: out[key] = .text(separatingMarkup(String(describing: item)))
             }
         }
-        return ContextBox(out)
+        return TemplateScope(out)
     }
 
 }
@@ -118,15 +136,6 @@ extension TemplateSet {
         }
         return out
     }
-}
-
-/// One level of a page's context, as the template engine looks names up in it.
-final class ContextBox: MustacheParent, @unchecked Sendable {
-    private let values: [String: Any]
-
-    init(_ values: [String: Any]) { self.values = values }
-
-    func child(named name: String) -> Any? { values[name] }
 }
 
 /// A problem building the site, naming the file.

@@ -1,0 +1,473 @@
+import Mustache
+
+/// A page context as the renderers read it: built once per page by `TemplateSet.box`.
+indirect enum TemplateValue {
+    case text(String)
+    case flag(Bool)
+    case number(Int)
+    case list([TemplateValue])
+    case scope(TemplateScope)
+
+    /// The value as swift-mustache expects it (the fallback renderer).
+    var mustacheValue: Any {
+        switch self {
+        case .text(let s): return s
+        case .flag(let b): return b
+        case .number(let n): return n
+        case .list(let items): return items.map(\.mustacheValue)
+        case .scope(let scope): return scope
+        }
+    }
+}
+
+/// One level of a context: names to values.
+final class TemplateScope: MustacheParent, @unchecked Sendable {
+    let values: [String: TemplateValue]
+
+    init(_ values: [String: TemplateValue]) { self.values = values }
+
+    func child(named name: String) -> Any? { values[name]?.mustacheValue }
+}
+
+/// The templates compiled for rendering straight from `TemplateValue`s into one buffer.
+///
+/// swift-mustache parses and checks every template (its errors name the line), and renders any
+/// template set this compiler does not take (delimiter changes, pragmas, transforms, dynamic
+/// partials). Everything else renders here: its parser is a port of swift-mustache's, so
+/// whitespace, standalone lines, partial indentation and inheritance come out byte-identical
+/// (a specification renders the built-in pages and a set of edge cases through both), while a
+/// variable costs a dictionary lookup and a byte scan instead of a dozen dynamic casts and a
+/// per-`Character` escape.
+struct CompiledTemplates: Sendable {
+    indirect enum Node: Sendable {
+        case text(String)
+        case variable(Name, escaped: Bool)
+        case section(Name, [Node], inverted: Bool)
+        /// `{{>name}}`, or `{{<name}}` with the blocks it overrides.
+        case partial(String, indentation: String?, overrides: [String: [Node]]?)
+        /// `{{$name}}…{{/name}}` where a template uses a block.
+        case block(String, [Node], indentation: String?)
+        /// `{{$name}}…{{/name}}` inside `{{<parent}}`: an override (collected by the parser).
+        case blockDefinition(String, [Node])
+    }
+
+    /// A variable name split at its dots once, at compile time.
+    struct Name: Sendable {
+        enum Kind: Sendable { case top, fromTop, fromStack }
+        let kind: Kind
+        let parts: [String]
+
+        init(_ text: String) {
+            if text == "." {
+                kind = .top
+                parts = []
+            } else {
+                kind = text.first == "." ? .fromTop : .fromStack
+                parts = text.split(separator: ".").map(String.init)
+            }
+        }
+    }
+
+    struct Unsupported: Error {}
+
+    let templates: [String: [Node]]
+
+    /// Compiles every template, or returns nil when one uses a feature only swift-mustache has.
+    init?(sources: [String: String]) {
+        var compiled: [String: [Node]] = [:]
+        for (name, text) in sources {
+            var parser = SubsetParser(text)
+            guard let nodes = try? parser.parse(SubsetParser.State()) else { return nil }
+            compiled[name] = nodes
+        }
+        templates = compiled
+    }
+
+    func render(_ name: String, _ root: TemplateScope, capacity: Int = 0) -> String {
+        var out = ""
+        out.reserveCapacity(capacity)
+        guard let nodes = templates[name] else { return out }
+        var context = Context(stack: [.scope(root)], indentation: nil, inherited: nil)
+        render(nodes, &context, into: &out)
+        return out
+    }
+
+    struct Context {
+        var stack: [TemplateValue]
+        var indentation: String?
+        var inherited: [String: [Node]]?
+    }
+
+    /// One template level, with swift-mustache's rule for indented partials: a node's non-empty
+    /// output that starts a new line within this level gets the indentation first.
+    func render(_ nodes: [Node], _ context: inout Context, into out: inout String) {
+        guard let indentation = context.indentation, !indentation.isEmpty else {
+            for node in nodes { render(node, &context, into: &out) }
+            return
+        }
+        let levelStart = out.utf8.count
+        for node in nodes {
+            let before = out.utf8.count
+            let atLineStart = before > levelStart && Self.endsWithNewline(out)
+            render(node, &context, into: &out)
+            if atLineStart && out.utf8.count > before {
+                out.insert(contentsOf: indentation, at: out.utf8.index(out.utf8.startIndex, offsetBy: before))
+            }
+        }
+    }
+
+    /// swift-mustache compares the last `Character` with "\n", which a "\r\n" is not.
+    static func endsWithNewline(_ text: String) -> Bool {
+        var bytes = text.utf8.reversed().makeIterator()
+        guard bytes.next() == UInt8(ascii: "\n") else { return false }
+        return bytes.next() != UInt8(ascii: "\r")
+    }
+
+    func render(_ node: Node, _ context: inout Context, into out: inout String) {
+        switch node {
+        case .text(let text):
+            out += text
+        case .variable(let name, let escaped):
+            switch lookup(name, context.stack) {
+            case .text(let s)?: if escaped { Self.appendEscaped(s, to: &out) } else { out += s }
+            case .flag(let b)?: out += b ? "true" : "false"
+            case .number(let n)?: out += String(n)
+            // What swift-mustache prints for a list or an object (no template of ours does this).
+            case let value?: if escaped { Self.appendEscaped(String(describing: value.mustacheValue), to: &out) } else { out += String(describing: value.mustacheValue) }
+            case nil: break
+            }
+        case .section(let name, let body, let inverted):
+            let value = lookup(name, context.stack)
+            if inverted {
+                switch value {
+                case .list(let items)? where items.isEmpty: renderPushed(value!, body, &context, into: &out)
+                case .flag(false)?, nil: render(body, &context, into: &out)
+                default: break
+                }
+            } else {
+                switch value {
+                case .list(let items)?: for item in items { renderPushed(item, body, &context, into: &out) }
+                case .flag(let b)?: if b { render(body, &context, into: &out) }
+                case let value?: renderPushed(value, body, &context, into: &out)
+                case nil: break
+                }
+            }
+        case .partial(let name, let indentation, let overrides):
+            guard let nodes = templates[name] else { return }
+            var inner = context
+            if let indentation { inner.indentation = (context.indentation ?? "") + indentation }
+            if let overrides {
+                // Overrides given further out win, as in swift-mustache.
+                inner.inherited = context.inherited.map { $0.merging(overrides) { outer, _ in outer } } ?? overrides
+            }
+            render(nodes, &inner, into: &out)
+        case .block(let name, let fallback, let indentation):
+            var inner = context
+            if let indentation { inner.indentation = (context.indentation ?? "") + indentation }
+            render(context.inherited?[name] ?? fallback, &inner, into: &out)
+        case .blockDefinition:
+            break
+        }
+    }
+
+    private func renderPushed(_ value: TemplateValue, _ body: [Node], _ context: inout Context, into out: inout String) {
+        context.stack.append(value)
+        render(body, &context, into: &out)
+        context.stack.removeLast()
+    }
+
+    /// The first part of a name is looked up from the innermost scope outwards, the rest inside it.
+    func lookup(_ name: Name, _ stack: [TemplateValue]) -> TemplateValue? {
+        guard var value = stack.last else { return nil }
+        var rest = name.parts[...]
+        switch name.kind {
+        case .top:
+            return value
+        case .fromTop:
+            break
+        case .fromStack:
+            guard let first = rest.popFirst() else { return value }
+            guard let found = stack.reversed().lazy.compactMap({ item -> TemplateValue? in
+                if case .scope(let scope) = item { return scope.values[first] }
+                return nil
+            }).first else { return nil }
+            value = found
+        }
+        for part in rest {
+            guard case .scope(let scope) = value, let next = scope.values[part] else { return nil }
+            value = next
+        }
+        return value
+    }
+
+    /// HTML escaping as swift-mustache does it (`'` as `&#39;`), over bytes: runs without markup
+    /// are copied whole. (Markup characters always stand alone here: `TemplateSet.box` separates
+    /// them from combining marks, so escaping bytes and escaping `Character`s agree.)
+    static func appendEscaped(_ text: String, to out: inout String) {
+        let utf8 = text.utf8
+        var start = utf8.startIndex
+        var i = start
+        while i != utf8.endIndex {
+            let replacement: String
+            switch utf8[i] {
+            case UInt8(ascii: "<"): replacement = "&lt;"
+            case UInt8(ascii: ">"): replacement = "&gt;"
+            case UInt8(ascii: "&"): replacement = "&amp;"
+            case UInt8(ascii: "\""): replacement = "&quot;"
+            case UInt8(ascii: "'"): replacement = "&#39;"
+            default:
+                utf8.formIndex(after: &i)
+                continue
+            }
+            out += text[start..<i]
+            out += replacement
+            utf8.formIndex(after: &i)
+            start = i
+        }
+        out += text[start..<utf8.endIndex]
+    }
+}
+
+/// swift-mustache's parser (`Template+Parser.swift`), ported step for step for the tags the
+/// compiled renderer takes; anything else throws `Unsupported`.
+struct SubsetParser {
+    typealias Node = CompiledTemplates.Node
+
+    struct State {
+        var sectionName: String?
+        var newLine = true
+        var isPartialDefinition = false
+        var isPartialDefinitionTopLevel = false
+        var partialDefinitionIndent: String?
+
+        func withSectionName(_ name: String, newLine: Bool) -> State {
+            var state = self
+            state.sectionName = name
+            state.isPartialDefinitionTopLevel = false
+            if !newLine { state.newLine = false }
+            return state
+        }
+
+        func withInheritancePartial(_ name: String) -> State {
+            var state = self
+            state.sectionName = name
+            state.newLine = true
+            state.isPartialDefinition = true
+            state.isPartialDefinitionTopLevel = true
+            return state
+        }
+    }
+
+    private let chars: [Character]
+    private var position = 0
+
+    init(_ text: String) { chars = Array(text) }
+
+    private static let nameChars = Set<Character>("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?()*")
+    private static let partialNameChars = Set<Character>("0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-_?()*/")
+
+    private var atEnd: Bool { position >= chars.count }
+    private var current: Character { atEnd ? "\0" : chars[position] }
+
+    @discardableResult
+    private mutating func read(while set: Set<Character>) -> String {
+        let start = position
+        while !atEnd, set.contains(chars[position]) { position += 1 }
+        return String(chars[start..<position])
+    }
+
+    private mutating func skipWhitespace() {
+        while !atEnd, chars[position].isWhitespace { position += 1 }
+    }
+
+    private mutating func read(_ text: String) throws -> Bool {
+        let wanted = Array(text)
+        guard position + wanted.count <= chars.count else { throw CompiledTemplates.Unsupported() }
+        guard Array(chars[position..<(position + wanted.count)]) == wanted else { return false }
+        position += wanted.count
+        return true
+    }
+
+    mutating func parse(_ initial: State) throws -> [Node] {
+        var nodes: [Node] = []
+        var state = initial
+        var whiteSpaceBefore = ""
+        while !atEnd {
+            if state.newLine {
+                let whiteSpace = read(while: [" ", "\t"])
+                if state.isPartialDefinition, !state.isPartialDefinitionTopLevel {
+                    if let indent = state.partialDefinitionIndent {
+                        whiteSpaceBefore = String(whiteSpace.dropFirst(indent.count))
+                    } else {
+                        state.partialDefinitionIndent = whiteSpace
+                    }
+                } else {
+                    whiteSpaceBefore = whiteSpace
+                }
+            }
+            let text = try readUntilDelimiterOrNewline()
+            if current.isNewline {
+                nodes.append(.text(whiteSpaceBefore + text + String(current)))
+                state.newLine = true
+                position += 1
+                continue
+            }
+            if !text.isEmpty {
+                nodes.append(.text(whiteSpaceBefore + text))
+                whiteSpaceBefore = ""
+                state.newLine = false
+            }
+            if atEnd { break }
+            var setNewLine = false
+            switch current {
+            case "#", "^":
+                let inverted = current == "^"
+                position += 1
+                let name = try parseName()
+                if isStandalone(state) {
+                    setNewLine = true
+                } else if !whiteSpaceBefore.isEmpty {
+                    nodes.append(.text(whiteSpaceBefore))
+                    whiteSpaceBefore = ""
+                }
+                let body = try parse(state.withSectionName(name, newLine: setNewLine))
+                nodes.append(.section(CompiledTemplates.Name(name), body, inverted: inverted))
+            case "/":
+                position += 1
+                let name = try parseName()
+                guard name == state.sectionName else { throw CompiledTemplates.Unsupported() }
+                if !isStandalone(state), !whiteSpaceBefore.isEmpty {
+                    nodes.append(.text(whiteSpaceBefore))
+                }
+                return nodes
+            case "!":
+                position += 1
+                try skipComment()
+                setNewLine = isStandalone(state)
+            case "{", "&":
+                let triple = current == "{"
+                if !whiteSpaceBefore.isEmpty {
+                    nodes.append(.text(whiteSpaceBefore))
+                    whiteSpaceBefore = ""
+                }
+                position += 1
+                let name = try parseName()
+                if triple { guard try read("}") else { throw CompiledTemplates.Unsupported() } }
+                nodes.append(.variable(CompiledTemplates.Name(name), escaped: false))
+            case ">":
+                position += 1
+                skipWhitespace()
+                guard current != "*" else { throw CompiledTemplates.Unsupported() }
+                let name = try parsePartialName()
+                if !whiteSpaceBefore.isEmpty { nodes.append(.text(whiteSpaceBefore)) }
+                if isStandalone(state) {
+                    setNewLine = true
+                    nodes.append(.partial(name, indentation: whiteSpaceBefore, overrides: nil))
+                } else {
+                    nodes.append(.partial(name, indentation: nil, overrides: nil))
+                }
+                whiteSpaceBefore = ""
+            case "<":
+                position += 1
+                skipWhitespace()
+                let name = try parsePartialName()
+                guard name.first != "*" else { throw CompiledTemplates.Unsupported() }
+                if !whiteSpaceBefore.isEmpty { nodes.append(.text(whiteSpaceBefore)) }
+                if isStandalone(state) { setNewLine = true }
+                var overrides: [String: [Node]] = [:]
+                for node in try parse(state.withInheritancePartial(name)) {
+                    switch node {
+                    case .blockDefinition(let block, let body): overrides[block] = body
+                    case .text: break
+                    default: throw CompiledTemplates.Unsupported()
+                    }
+                }
+                nodes.append(.partial(name, indentation: whiteSpaceBefore, overrides: overrides))
+                whiteSpaceBefore = ""
+            case "$":
+                position += 1
+                let name = try parseName()
+                if state.isPartialDefinitionTopLevel {
+                    if isStandalone(state) { setNewLine = true }
+                    nodes.append(.blockDefinition(name, try parse(state.withSectionName(name, newLine: setNewLine))))
+                } else {
+                    if !whiteSpaceBefore.isEmpty { nodes.append(.text(whiteSpaceBefore)) }
+                    if isStandalone(state) { setNewLine = true }
+                    let body = try parse(state.withSectionName(name, newLine: setNewLine))
+                    nodes.append(.block(name, body, indentation: whiteSpaceBefore))
+                    whiteSpaceBefore = ""
+                }
+            case "=", "%":
+                throw CompiledTemplates.Unsupported()
+            default:
+                if !whiteSpaceBefore.isEmpty {
+                    nodes.append(.text(whiteSpaceBefore))
+                    whiteSpaceBefore = ""
+                }
+                nodes.append(.variable(CompiledTemplates.Name(try parseName()), escaped: true))
+            }
+            state.newLine = setNewLine
+        }
+        guard state.sectionName == nil else { throw CompiledTemplates.Unsupported() }
+        return nodes
+    }
+
+    private mutating func readUntilDelimiterOrNewline() throws -> String {
+        var text = ""
+        while !atEnd {
+            let start = position
+            while !atEnd, chars[position] != "\n", chars[position] != "\r\n", chars[position] != "{" { position += 1 }
+            text += String(chars[start..<position])
+            if current.isNewline { break }
+            if current == "{" {
+                if try read("{{") { break }
+                text += "{"
+                position += 1
+            }
+        }
+        return text
+    }
+
+    /// A name, or `Unsupported` for transforms (`upper(name)`).
+    private mutating func parseName() throws -> String {
+        skipWhitespace()
+        let name = read(while: Self.nameChars)
+        skipWhitespace()
+        guard try read("}}"), !name.contains("(") else { throw CompiledTemplates.Unsupported() }
+        return name
+    }
+
+    private mutating func parsePartialName() throws -> String {
+        skipWhitespace()
+        let name = read(while: Self.partialNameChars)
+        skipWhitespace()
+        guard try read("}}") else { throw CompiledTemplates.Unsupported() }
+        return name
+    }
+
+    private mutating func skipComment() throws {
+        while !atEnd {
+            if chars[position] == "}", position + 1 < chars.count, chars[position + 1] == "}" {
+                position += 2
+                return
+            }
+            position += 1
+        }
+        throw CompiledTemplates.Unsupported()
+    }
+
+    private func lineFinishes(from start: Int) -> Int? {
+        var p = start
+        if p >= chars.count { return p }
+        while p < chars.count, chars[p] == " " || chars[p] == "\t" { p += 1 }
+        if p < chars.count, chars[p].isNewline { return p + 1 }
+        return nil
+    }
+
+    /// A tag alone on its line (but for spaces): the rest of the line, its newline included, is skipped.
+    private mutating func isStandalone(_ state: State) -> Bool {
+        guard state.newLine, let end = lineFinishes(from: position) else { return false }
+        position = end
+        return true
+    }
+}

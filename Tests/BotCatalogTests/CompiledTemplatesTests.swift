@@ -1,0 +1,107 @@
+import Foundation
+import Mustache
+import Testing
+
+@testable import BotCatalog
+
+/// The compiled renderer is a faster route to the very bytes swift-mustache renders: every page
+/// of the demo and hostile sites and a set of Mustache edge cases come out identical through
+/// both, and templates using what it does not take fall back to swift-mustache.
+@Suite("Compiled templates")
+struct CompiledTemplatesTests {
+    @Test("the built-in templates compile")
+    func builtInsCompile() throws {
+        #expect(try TemplateSet.load(from: TemplateSet.builtInFolder).compiled != nil)
+    }
+
+    @Test("every page of the demo site is byte-identical through swift-mustache and the compiled renderer",
+          arguments: [nil, SiteTests.baseURL] as [String?])
+    func demoSiteIdentical(baseURL: String?) async throws {
+        let built = try await DemoSite.built(baseURL: baseURL)
+        let store = StateStore(folder: built.state, keep: 10)
+        let input = SiteInput(title: "Demo", baseURL: baseURL, snapshot: try #require(try store.latestSnapshot()), history: try store.history())
+        try await Self.expectIdentical(input, name: "demo")
+    }
+
+    @Test("the hostile site (markup, bidi, combining marks, 200 KB strings) renders identically through both")
+    func hostileIdentical() async throws {
+        let harness = try await DemoHarness(world: Hostile.world(day: 1), folder: try TestSupport.temporaryFolder())
+        do {
+            _ = try await harness.run(day: 1)
+            harness.server.setWorld(Hostile.world(day: 2))
+            _ = try await harness.run(day: 2)
+        } catch {
+            await harness.stop()
+            throw error
+        }
+        await harness.stop()
+        let store = StateStore(folder: harness.state, keep: 10)
+        let input = SiteInput(title: Hostile.payloads[1], baseURL: nil, snapshot: try #require(try store.latestSnapshot()), history: try store.history())
+        try await Self.expectIdentical(input, name: "hostile")
+    }
+
+    static func expectIdentical(_ input: SiteInput, name: String) async throws {
+        let templates = try TemplateSet.load(from: TemplateSet.builtInFolder)
+        let folder = try TestSupport.temporaryFolder("compiled-\(name)")
+        var sites: [String] = []
+        for set in [templates, templates.withoutCompiledRenderer] {
+            let output = "\(folder)/site-\(sites.count)"
+            let builder = SiteBuilder(output: output, manifestPath: "\(folder)/state-\(sites.count)/site-manifest.json", templates: set)
+            try FileManager.default.createDirectory(atPath: "\(folder)/state-\(sites.count)", withIntermediateDirectories: true)
+            try await builder.stage(input).publish()
+            sites.append(output)
+        }
+        let compiled = TestSupport.files(under: sites[0])
+        let reference = TestSupport.files(under: sites[1])
+        #expect(compiled.count > 10 && Set(compiled.keys) == Set(reference.keys))
+        for (path, data) in reference where compiled[path] != data {
+            Issue.record("\(path) differs between the renderers")
+        }
+    }
+
+    /// Whitespace, standalone lines, indentation, inheritance, inverted sections, dotted names,
+    /// the context stack: each case through both renderers.
+    static let edgeCases: [(String, [String: String])] = [
+        ("a{{x}}b\n{{#flag}}\n  in\n{{/flag}}\nend", [:]),
+        ("  {{#list}}\n  - {{name}}\n  {{/list}}\n", [:]),
+        ("{{^empty}}none{{/empty}}|{{^list}}x{{/list}}|{{#missing}}m{{/missing}}{{^missing}}!{{/missing}}", [:]),
+        ("{{#list}}{{name}}/{{outer}}/{{.}}{{/list}}", [:]),
+        ("{{nested.inner.name}} {{#nested}}{{inner.name}}{{.name}}{{/nested}}", [:]),
+        ("{{{html}}} {{&html}} {{html}} {{count}} {{flag}}", [:]),
+        ("  {{! a comment }}  \nafter\n{{!\nmulti\n}}\nend", [:]),
+        ("<ul>\n  {{>item}}\n</ul>\n", ["item": "<li>{{x}}</li>\n<li>two</li>\n"]),
+        ("{{<base}}{{$title}}Mine{{/title}}{{/base}}", ["base": "<h1>{{$title}}Default{{/title}}</h1>\n{{$body}}Body {{x}}{{/body}}\n"]),
+        ("{{<base}}\n{{$title}}\n  T {{x}}\n{{/title}}\n{{/base}}\n", ["base": "<h1>\n  {{$title}}\n  fallback\n  {{/title}}\n</h1>\n"]),
+        ("x\r\n{{#flag}}\r\ny\r\n{{/flag}}\r\nz", [:]),
+        ("{ {{x}} }{{x}}{ x", [:]),
+        ("{{#flag}}a{{#list}}[{{name}}{{#flag}}+{{/flag}}]{{/list}}b{{/flag}}", [:]),
+        ("  {{>indented}}\n", ["indented": "one\n{{#list}}\n{{name}}\n{{/list}}\ntwo\n"]),
+    ]
+
+    static var edgeContext: [String: Any] { [
+        "x": "<&\"'>", "flag": true, "outer": "O", "count": 42, "html": "<b>bold</b>", "empty": [[String: Any]](),
+        "list": [["name": "a"], ["name": "b<"]], "nested": ["inner": ["name": "deep"], "name": "n"],
+    ] }
+
+    @Test("Mustache edge cases render identically through both", arguments: 0..<CompiledTemplatesTests.edgeCases.count)
+    func edgeCase(_ index: Int) throws {
+        let (template, partials) = Self.edgeCases[index]
+        var sources = partials
+        sources["page"] = template
+        var library = MustacheLibrary()
+        for (name, text) in sources { library.register(try MustacheTemplate(string: text), named: name) }
+        let compiled = try #require(CompiledTemplates(sources: sources), "compiles: \(template.debugDescription)")
+        let expected = library.render(TemplateSet.box(Self.edgeContext), withTemplate: "page") ?? ""
+        #expect(compiled.render("page", TemplateSet.box(Self.edgeContext)) == expected, "\(template.debugDescription)")
+    }
+
+    @Test("templates using what only swift-mustache has fall back to it, whole",
+          arguments: ["{{=<% %>=}}<% x %>", "{{uppercased(x)}}", "{{>*dynamic}}", "{{% CONTENT_TYPE: TEXT}}{{x}}"])
+    func fallback(_ template: String) throws {
+        #expect(CompiledTemplates(sources: ["page": template]) == nil)
+        var library = MustacheLibrary()
+        library.register(try MustacheTemplate(string: template), named: "page")
+        let set = TemplateSet(folder: "", library: library, compiled: nil, assets: [], fingerprint: "")
+        #expect(set.render("page", Self.edgeContext) == set.renderWithMustache("page", Self.edgeContext))
+    }
+}
