@@ -9,7 +9,8 @@ struct HugoBenchmark {
     func run() throws -> (seconds: Double, peakMB: Double)? {
         guard let hugo = Measure.which("hugo") else { return nil }
         let site = "\(folder)/hugo"
-        try? FileManager.default.removeItem(atPath: site)
+        let aside = Measure.setAside([site])
+        defer { Measure.discard(aside) }
         let content = "\(site)/content/bots"
         let layouts = "\(site)/layouts/_default"
         try FileManager.default.createDirectory(atPath: content, withIntermediateDirectories: true)
