@@ -69,6 +69,7 @@ struct BenchCommand: AsyncParsableCommand {
             if let hugo { rows.append(["\(count)", "hugo", String(format: "%.3f", hugo.seconds), String(format: "%.0f", hugo.peakMB), "", "", "same pages, tag and organization taxonomies"]) }
         }
         print(Table.render(rows))
+        Measure.discardSetAside(under: folder)
 
         if !noFetch {
             // The fetch in its own process too, without and with a rate limit the stand-in enforces.

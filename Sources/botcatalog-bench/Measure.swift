@@ -14,18 +14,24 @@ enum Measure {
         return (ContinuousClock.now - start).seconds
     }
 
-    /// Moves earlier output out of the way instead of deleting it before a timed build: ext4 walks
-    /// past recently freed inodes when it creates files, so deleting 10,000 files just before
-    /// creating 10,000 makes the build pay for the deletion. `discard` deletes them afterwards.
-    static func setAside(_ paths: [String]) -> [String] {
-        paths.compactMap { path in
-            let aside = "\(path).aside-\(UUID().uuidString.prefix(8))"
-            return rename(path, aside) == 0 ? aside : nil
-        }
+    /// Moves earlier output out of the way instead of deleting it before a timed build: ext4 skips
+    /// inodes freed in the last minutes when it creates files, so deleting 10,000 files just before
+    /// creating 10,000 makes the build pay for the deletion, which a nightly run (whose last
+    /// deletions are a day old) never does. `discardSetAside` deletes them all once every phase ran.
+    static func setAside(_ paths: [String]) {
+        for path in paths { rename(path, "\(path).aside-\(UUID().uuidString.prefix(8))") }
     }
 
-    static func discard(_ paths: [String]) {
-        for path in paths { try? FileManager.default.removeItem(atPath: path) }
+    static func discardSetAside(under folder: String) {
+        guard let walk = FileManager.default.enumerator(atPath: folder) else { return }
+        var found: [String] = []
+        while let path = walk.nextObject() as? String {
+            if (path as NSString).lastPathComponent.contains(".aside-") {
+                found.append("\(folder)/\(path)")
+                walk.skipDescendants()
+            }
+        }
+        for path in found { try? FileManager.default.removeItem(atPath: path) }
     }
 
     /// This process's peak resident memory (VmHWM) in MB.

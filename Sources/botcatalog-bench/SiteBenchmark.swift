@@ -38,8 +38,7 @@ struct SiteBenchmark {
         switch phase {
         case .full:
             // A first build: no site, no page fingerprints, no cached rows.
-            let aside = Measure.setAside([output, manifest, rowCache])
-            defer { Measure.discard(aside) }
+            Measure.setAside([output, manifest, rowCache])
             var stats = SiteBuilder.Stats()
             let seconds = try await Measure.seconds {
                 let staged = try await builder.stage(SiteInput(title: "Bench", baseURL: "https://docs.example.com/bots/", snapshot: days.day1, history: days.history1))
@@ -76,8 +75,7 @@ struct SiteBenchmark {
             // The floor: each page's Markdown through libcmark into its own file, in C calls.
             let pages = days.day1.entries.map { SyntheticCatalog.markdown($0.bot) }
             let floorFolder = "\(folder)/floor"
-            let aside = Measure.setAside([floorFolder])
-            defer { Measure.discard(aside) }
+            Measure.setAside([floorFolder])
             try FileManager.default.createDirectory(atPath: floorFolder, withIntermediateDirectories: true)
             var failed = 0
             let seconds = Measure.seconds {

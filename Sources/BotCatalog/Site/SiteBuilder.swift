@@ -163,6 +163,31 @@ public struct SiteBuilder: Sendable {
     /// Stands for the way to the site root while a row is rendered (private-use characters).
     static let rootMarker = "\u{E000}root\u{E001}"
 
+    /// Puts `root` where the marker stands: a byte scan (Foundation's `replacingOccurrences`
+    /// compares grapheme by grapheme, and this runs twice per bot).
+    static func resolvingRoot(_ text: String, to root: String) -> String {
+        let marker = Array(rootMarker.utf8)
+        var text = text
+        return text.withUTF8 { bytes -> String in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var i = 0
+            var copied = 0
+            while i + marker.count <= bytes.count {
+                if bytes[i] == marker[0], bytes[i..<(i + marker.count)].elementsEqual(marker) {
+                    out.append(contentsOf: bytes[copied..<i])
+                    out.append(contentsOf: root.utf8)
+                    i += marker.count
+                    copied = i
+                } else {
+                    i += 1
+                }
+            }
+            out.append(contentsOf: bytes[copied...])
+            return String(decoding: out, as: UTF8.self)
+        }
+    }
+
     var rowCachePath: String { (manifestPath as NSString).deletingLastPathComponent + "/site-rows.cache" }
 
     /// Every current bot's row (`bot-row.mustache`) at both depths, in display order: from the
@@ -182,8 +207,8 @@ public struct SiteBuilder: Sendable {
                         // the marker only ever becomes "" or "../", wherever it stands.
                         let row = templates.render("bot-row", contexts.row(entry, root: Self.rootMarker))
                         return RowCache.Row(fingerprint: print,
-                                            atRoot: row.replacingOccurrences(of: Self.rootMarker, with: ""),
-                                            oneDown: row.replacingOccurrences(of: Self.rootMarker, with: "../"),
+                                            atRoot: Self.resolvingRoot(row, to: ""),
+                                            oneDown: Self.resolvingRoot(row, to: "../"),
                                             catalogJSON: MachineOutput.catalogObject(entry, model: model))
                     })
                 }
