@@ -19,18 +19,49 @@ struct PageWriter: Sendable {
         oldManifest[path] == fingerprint && FileManager.default.fileExists(atPath: "\(current)/\(path)")
     }
 
+    /// A page ready to be stored: linked from the published site, or these bytes.
+    struct Planned {
+        var path: String
+        var fingerprint: String
+        enum Content { case reuse, render(Data) }
+        var content: Content
+        /// The rendered bytes equal the published file's: link it rather than write.
+        var unchanged = false
+    }
+
     /// Writes one page. With a fingerprint equal to the last build's, the published file is
     /// linked and `render` never runs; otherwise the page is rendered, and linked anyway when its
     /// bytes did not change.
     func page(_ path: String, fingerprint: String? = nil, render: () throws(SiteError) -> Data) throws(SiteError) -> Result {
-        if let fingerprint, oldManifest[path] == fingerprint, link(path) {
-            return Result(path: path, fingerprint: fingerprint, rendered: false, written: false)
+        try store(try plan(path, fingerprint: fingerprint, render: render))
+    }
+
+    /// Everything but the file system's part: whether the page can be reused, else its bytes.
+    /// Split from `store` so pages render in parallel while one thread creates the files (two
+    /// threads creating files in one folder only queue on its lock in the kernel).
+    func plan(_ path: String, fingerprint: String? = nil, render: () throws(SiteError) -> Data) throws(SiteError) -> Planned {
+        if let fingerprint, isReusable(path, fingerprint: fingerprint) {
+            return Planned(path: path, fingerprint: fingerprint, content: .reuse)
         }
         let data = try render()
+        let unchanged = oldManifest[path] != nil && FileManager.default.contents(atPath: "\(current)/\(path)") == data
+        return Planned(path: path, fingerprint: fingerprint ?? "", content: .render(data), unchanged: unchanged)
+    }
+
+    func store(_ planned: Planned) throws(SiteError) -> Result {
+        let path = planned.path
+        let data: Data
+        switch planned.content {
+        case .reuse:
+            if link(path) { return Result(path: path, fingerprint: planned.fingerprint, rendered: false, written: false) }
+            throw SiteError(file: "\(current)/\(path)", reason: "vanished while the site was being built; run again")
+        case .render(let bytes):
+            data = bytes
+        }
         let target = "\(staging)/\(path)"
         try makeParent(of: target)
-        if let old = FileManager.default.contents(atPath: "\(current)/\(path)"), old == data, link(path) {
-            return Result(path: path, fingerprint: fingerprint ?? "", rendered: true, written: false)
+        if planned.unchanged, link(path) {
+            return Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: false)
         }
         // A plain write: the staging folder is synced once before it is swapped in.
         let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -49,7 +80,7 @@ struct PageWriter: Sendable {
         guard written == data.count else {
             throw SiteError(file: target, reason: "cannot write the page (\(AtomicFile.errnoText())); check free disk space")
         }
-        return Result(path: path, fingerprint: fingerprint ?? "", rendered: true, written: true)
+        return Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: true)
     }
 
     func page(_ path: String, fingerprint: String? = nil, text: () throws(SiteError) -> String) throws(SiteError) -> Result {

@@ -68,6 +68,7 @@ public struct SiteBuilder: Sendable {
         do {
             // Bot pages: the bulk, in parallel chunks, each worker streaming its pages to disk.
             let keys = model.botPageKeys
+            let storing = NSLock()
             let chunk = max(64, (keys.count + workers * 4 - 1) / (workers * 4))
             let results = try await withThrowingTaskGroup(of: [PageWriter.Result].self) { group in
                 var start = 0
@@ -78,13 +79,15 @@ public struct SiteBuilder: Sendable {
                     start += chunk
                     if running >= workers, let done = try await group.next() { all += done; running -= 1 }
                     group.addTask {
-                        try slice.compactMap { (key: BotKey) throws(SiteError) -> PageWriter.Result? in
+                        // Rendered in parallel, stored one chunk at a time.
+                        let planned = try slice.compactMap { (key: BotKey) throws(SiteError) -> PageWriter.Planned? in
                             guard let path = model.paths.bots[key] else { return nil }
-                            return try writer.page(path, fingerprint: prints.bot(key)) { () throws(SiteError) -> String in
+                            return try writer.plan(path, fingerprint: prints.bot(key)) { () throws(SiteError) -> Data in
                                 guard let context = contexts.bot(key) else { throw SiteError(file: path, reason: "no data for bot \(key)") }
-                                return templates.render("bot", context)
+                                return Data(templates.render("bot", context).utf8)
                             }
                         }
+                        return try storing.withLock { () throws(SiteError) -> [PageWriter.Result] in try planned.map(writer.store) }
                     }
                     running += 1
                 }
