@@ -240,6 +240,39 @@ struct SiteTests {
         return world
     }
 
+    @Test("a run with more changes than the changelog shows: 100 per kind there and in the feed, all on the run's own page")
+    func longRun() async throws {
+        let at = "2026-01-05T09:00:00Z"
+        let bots = (0..<250).map { i in
+            Bot(source: "unltd", platform: .unltd, id: "b\(i)", name: "Bot \(i)", slug: "bot-\(i)", scope: "public", fields: [:])
+        }
+        let snapshot = Snapshot(takenAt: at, sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete)],
+                                entries: bots.map { CatalogEntry(bot: $0, firstSeen: at, lastSeen: at, lastChanged: at) })
+        let history = [HistoryEntry(at: at, changes: ChangeSet(added: bots.map(BotRef.init)))]
+        let folder = try TestSupport.temporaryFolder()
+        let builder = SiteBuilder(output: "\(folder)/site", manifestPath: "\(folder)/site-manifest.json",
+                                  templates: try TemplateSet.load(from: TemplateSet.builtInFolder))
+        try await builder.stage(SiteInput(title: "Long", baseURL: Self.baseURL, snapshot: snapshot, history: history)).publish()
+
+        let walk = SiteWalk(site: "\(folder)/site", base: Self.baseURL)
+        #expect(walk.problems.isEmpty && walk.linkProblems().isEmpty, "\((walk.problems + walk.linkProblems()).joined(separator: "\n"))")
+        let runPage = PageContexts.runPath(at)
+        func botLinks(_ page: String) throws -> Int {
+            try #require(walk.pages[page]).elements.filter { $0.name == "a" && ($0.attributes["href"] ?? "").contains("bots/") }.count
+        }
+        #expect(try botLinks("changelog.html") == 100)
+        #expect(try botLinks(runPage) == 250)
+        let changelog = try String(contentsOfFile: "\(folder)/site/changelog.html", encoding: .utf8)
+        #expect(changelog.contains("150 more in this check") && changelog.contains(runPage))
+
+        let feed = try Self.atom(at: "\(folder)/site/feed.xml")
+        let content = try #require(feed.elements.first { $0.name == "content" })
+        let body = try XMLScan.parse(Data("<div>\(content.text)</div>".utf8))
+        let links = body.elements.filter { $0.name == "a" }.compactMap { $0.attributes["href"] }
+        #expect(links.filter { $0.hasPrefix(Self.baseURL + "bots/") }.count == 100)
+        #expect(links.last == Self.baseURL + runPage && content.text.contains("and 150 more"))
+    }
+
     @Test("a broken template fails the run with an error naming the file, and the published site stays byte-identical")
     func brokenTemplate() async throws {
         let folder = try TestSupport.temporaryFolder()

@@ -306,6 +306,9 @@ struct PageContexts: Sendable {
     static let changelogItemLimit = 100
 
     static func runAnchor(_ at: String) -> String { "run-" + at.replacingOccurrences(of: ":", with: "-") }
+    /// The feed holds the newest runs only.
+    static let feedEntryLimit = 50
+
     static func runPath(_ at: String) -> String { "changelog/\(runAnchor(at)).html" }
 
     /// Whether a run is too long for the changelog page and gets a page of its own.
@@ -361,7 +364,7 @@ struct PageContexts: Sendable {
     /// Atom: one entry per run with changes (newest 50), each carrying its diff as HTML.
     func feed() -> [String: Any] {
         let base = input.baseURL ?? ""
-        let recent = input.history.reversed().prefix(50)
+        let recent = input.history.reversed().prefix(Self.feedEntryLimit)
         let entries = recent.map { entry -> [String: Any] in
             let anchor = Self.runAnchor(entry.at)
             return ["id": base.isEmpty ? "urn:botcatalog:\(SitePaths.shortHash(input.title)):\(anchor)" : "\(base)changelog.html#\(anchor)",
@@ -369,7 +372,7 @@ struct PageContexts: Sendable {
                     "updated": entry.at, "url": "\(base)changelog.html#\(anchor)",
                     // The feed template escapes this HTML (it is not inserted raw), so it needs the
                     // markup separation `TemplateSet.box` skips for `…Html` values.
-                    "contentHtml": TemplateSet.separatingMarkup(feedHTML(entry.changes, base: base))]
+                    "contentHtml": TemplateSet.separatingMarkup(feedHTML(entry, base: base))]
         }
         return ["feed": ["id": base.isEmpty ? "urn:botcatalog:\(SitePaths.shortHash(input.title))" : "\(base)feed.xml",
                          "title": input.title, "updated": input.history.last?.at ?? input.snapshot.takenAt,
@@ -377,18 +380,26 @@ struct PageContexts: Sendable {
                 "entries": Array(entries)]
     }
 
-    func feedHTML(_ c: ChangeSet, base: String) -> String {
+    /// An entry's content: like the changelog, at most `changelogItemLimit` bots of each kind,
+    /// then a link to the run's own page listing all of them.
+    func feedHTML(_ entry: HistoryEntry, base: String) -> String {
+        let c = entry.changes
         func link(_ r: BotRef) -> String {
             let name = HTML.escape(DisplayText.clean(r.name, limit: 300))
             guard let path = model.paths.bots[r.key] else { return name }
             return "<a href=\"\(HTML.escape(base + path))\">\(name)</a> <small>(\(HTML.escape(r.source)))</small>"
         }
+        let limit = Self.changelogItemLimit
+        func more(_ count: Int) -> String {
+            guard count > limit else { return "" }
+            return "<p><a href=\"\(HTML.escape(base + Self.runPath(entry.at)))\">and \(count - limit) more</a></p>"
+        }
         var html = ""
-        if !c.added.isEmpty { html += "<h3>Added</h3><ul>" + c.added.map { "<li>\(link($0))</li>" }.joined() + "</ul>" }
-        if !c.removed.isEmpty { html += "<h3>Removed</h3><ul>" + c.removed.map { "<li>\(link(BotRef($0)))</li>" }.joined() + "</ul>" }
+        if !c.added.isEmpty { html += "<h3>Added</h3><ul>" + c.added.prefix(limit).map { "<li>\(link($0))</li>" }.joined() + "</ul>" + more(c.added.count) }
+        if !c.removed.isEmpty { html += "<h3>Removed</h3><ul>" + c.removed.prefix(limit).map { "<li>\(link(BotRef($0)))</li>" }.joined() + "</ul>" + more(c.removed.count) }
         if !c.changed.isEmpty {
             html += "<h3>Changed</h3><ul>"
-            for ch in c.changed {
+            for ch in c.changed.prefix(limit) {
                 html += "<li>\(link(ch.bot))<ul>"
                 for f in ch.fields {
                     let before = f.before.map { DisplayText.clean($0.displayText, limit: 300) } ?? "—"
@@ -397,7 +408,7 @@ struct PageContexts: Sendable {
                 }
                 html += "</ul></li>"
             }
-            html += "</ul>"
+            html += "</ul>" + more(c.changed.count)
         }
         return html
     }

@@ -121,6 +121,15 @@ struct PageFingerprints: Sendable {
     }
 
     /// catalog.json and sitemap.xml list every current bot.
+    /// The feed: its newest runs, the title and the base URL (no check time: it has none).
+    func feed() -> String {
+        var f = start("feed")
+        f.add(model.input.title)
+        f.add(model.input.baseURL ?? "-")
+        for entry in model.input.history.reversed().prefix(PageContexts.feedEntryLimit) { f.add(run(entry)) }
+        return f.hex
+    }
+
     func allBots(_ name: String) -> String {
         var f = start(name)
         for entry in model.input.snapshot.entries { f.add(entries[entry.key] ?? 0) }

@@ -6,6 +6,23 @@ struct PageWriter: Sendable {
     let staging: String
     let current: String
     let oldManifest: [String: String]
+    /// Both site folders held open, so linking a page walks its relative path only.
+    private let stagingFD: Int32
+    private let currentFD: Int32
+    private let folders = MadeFolders()
+
+    init(staging: String, current: String, oldManifest: [String: String]) {
+        self.staging = staging
+        self.current = current
+        self.oldManifest = oldManifest
+        stagingFD = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        currentFD = open(current, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    }
+
+    func close() {
+        if stagingFD >= 0 { Foundation.close(stagingFD) }
+        if currentFD >= 0 { Foundation.close(currentFD) }
+    }
 
     struct Result: Sendable {
         var path: String
@@ -76,7 +93,7 @@ struct PageWriter: Sendable {
             }
             return offset
         }
-        close(fd)
+        Foundation.close(fd)
         guard written == data.count else {
             throw SiteError(file: target, reason: "cannot write the page (\(AtomicFile.errnoText())); check free disk space")
         }
@@ -89,19 +106,31 @@ struct PageWriter: Sendable {
 
     /// Hard-links the published file into the staging folder; false when there is none.
     func link(_ path: String) -> Bool {
-        let target = "\(staging)/\(path)"
-        try? makeParent(of: target)
-        return Foundation.link("\(current)/\(path)", target) == 0
+        try? makeParent(of: "\(staging)/\(path)")
+        if stagingFD >= 0, currentFD >= 0 { return linkat(currentFD, path, stagingFD, path, 0) == 0 }
+        return Foundation.link("\(current)/\(path)", "\(staging)/\(path)") == 0
     }
 
     func makeParent(of file: String) throws(SiteError) {
         let parent = (file as NSString).deletingLastPathComponent
+        if folders.contains(parent) { return }
         var isDir: ObjCBool = false
-        if FileManager.default.fileExists(atPath: parent, isDirectory: &isDir), isDir.boolValue { return }
-        do {
-            try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
-        } catch {
-            throw SiteError(file: parent, reason: "cannot create folder (\((error as NSError).localizedDescription))")
+        if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDir) || !isDir.boolValue {
+            do {
+                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+            } catch {
+                throw SiteError(file: parent, reason: "cannot create folder (\((error as NSError).localizedDescription))")
+            }
         }
+        folders.insert(parent)
     }
+}
+
+/// The staging folders known to exist, so each page does not ask the file system again.
+private final class MadeFolders: @unchecked Sendable {
+    private let lock = NSLock()
+    private var known: Set<String> = []
+
+    func contains(_ folder: String) -> Bool { lock.withLock { known.contains(folder) } }
+    func insert(_ folder: String) { lock.withLock { _ = known.insert(folder) } }
 }

@@ -54,6 +54,7 @@ public struct SiteBuilder: Sendable {
         let contexts = PageContexts(model: model)
         let writer = PageWriter(staging: staging, current: output,
                                 oldManifest: oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : [:])
+        defer { writer.close() }
         let prints = PageFingerprints(model: model, templateHash: templates.fingerprint)
         var manifest = SiteManifest(templateHash: templates.fingerprint)
         var stats = Stats()
@@ -121,7 +122,7 @@ public struct SiteBuilder: Sendable {
                 record(try writer.page(path, fingerprint: prints.run(entry), text: { templates.render("changelog", contexts.runPage(entry)) }))
             }
             record(try writer.page("404.html", text: { templates.render("404", contexts.notFound()) }))
-            record(try writer.page("feed.xml", text: { templates.render("feed", contexts.feed()) }))
+            record(try writer.page("feed.xml", fingerprint: prints.feed(), text: { templates.render("feed", contexts.feed()) }))
             record(try writer.page("catalog.json", fingerprint: prints.allBots("catalog.json")) {
                 var objects: [BotKey: String] = [:]
                 for (entry, row) in zip(model.current, rows) { objects[entry.key] = row.catalogJSON }
@@ -284,7 +285,8 @@ public struct StagedSite: Sendable {
                 }
                 try? FileManager.default.removeItem(atPath: aside)
             } else {
-                try? FileManager.default.removeItem(atPath: staging)
+                // The old site, now at the staging path: most of its files are links to the new one's.
+                botcatalog_remove_tree(staging)
             }
         } else {
             guard rename(staging, output) == 0 else { throw SiteError(file: output, reason: "cannot move the new site in (\(AtomicFile.errnoText()))") }
