@@ -36,55 +36,79 @@ public struct SiteBuilder: Sendable {
 
     static let marker = ".botcatalog-site"
 
+    /// A page other than a bot page: its fingerprint (nil: always rendered) and how to render it.
+    struct PageJob {
+        let path: String
+        let fingerprint: String?
+        let render: () throws(SiteError) -> Data
+    }
+
+    /// The rows of listing pages, rendered on first need (never, when no listing page changed).
+    final class RowsBox: @unchecked Sendable {
+        var rows: [RowCache.Row] = []
+    }
+
     /// Builds the site into a staging folder; `publish` swaps it in. Split so the pipeline can
     /// commit the state between the two.
+    ///
+    /// When at most one file differs from the published site and no page comes or goes (a run
+    /// that found no changes: only the changelog's "last checked" moves), nothing is staged:
+    /// `publish` replaces that one file with an atomic rename, and readers still see the old
+    /// site or the new one.
     public func stage(_ input: SiteInput) async throws(SiteError) -> StagedSite {
         try checkOutputIsOurs()
         let parent = (output as NSString).deletingLastPathComponent
         let name = (output as NSString).lastPathComponent
-        let staging = "\(parent)/.\(name).staging-\(getpid())"
         try cleanLeftovers(parent: parent, name: name)
+        let oldManifest = SiteManifest.read(manifestPath)
+        let reusable = oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : [:]
+        let model = SiteModel(input)
+        let contexts = PageContexts(model: model)
+        let prints = PageFingerprints(model: model, templateHash: templates.fingerprint)
+        let templates = self.templates
+        let botPages = Self.parallelMap(model.botPageKeys, workers: workers) { key -> (key: BotKey, path: String, print: String)? in
+            model.paths.bots[key].map { (key, $0, prints.bot(key)) }
+        }.compactMap { $0 }
+        let rows = RowsBox()
+        let (jobs, listingNeeded) = listingJobs(input, model, contexts, prints, reusable: reusable, rows: rows)
+
+        if let replaced = try inPlaceUpdate(botPages: botPages, jobs: jobs, listingNeeded: listingNeeded, reusable: reusable) {
+            return StagedSite(output: output, manifestPath: manifestPath, publication: .replace(replaced.files), stats: replaced.stats,
+                              botPaths: model.paths.bots)
+        }
+
+        let staging = "\(parent)/.\(name).staging-\(getpid())"
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {
             throw SiteError(file: staging, reason: "cannot create the staging folder beside `output` (\((error as NSError).localizedDescription)); check that \(parent) is writable")
         }
-        let oldManifest = SiteManifest.read(manifestPath)
-        let model = SiteModel(input)
-        let contexts = PageContexts(model: model)
-        let writer = PageWriter(staging: staging, current: output,
-                                oldManifest: oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : [:])
+        let writer = PageWriter(staging: staging, current: output, oldManifest: reusable)
         defer { writer.close() }
-        let prints = PageFingerprints(model: model, templateHash: templates.fingerprint)
         var manifest = SiteManifest(templateHash: templates.fingerprint)
         var stats = Stats()
-        var rows: [RowCache.Row] = []
         func record(_ result: PageWriter.Result) {
             manifest.pages[result.path] = result.fingerprint
             stats.pages += 1
             if result.rendered { stats.rendered += 1 }
             if result.written { stats.written += 1 } else { stats.reused += 1 }
         }
-        let templates = self.templates
         do {
-            // Bot pages: the bulk, in parallel chunks, each worker streaming its pages to disk.
-            let keys = model.botPageKeys
+            // Bot pages: the bulk, rendered in parallel chunks, each chunk stored under a lock.
             let storing = NSLock()
-            let chunk = max(64, (keys.count + workers * 4 - 1) / (workers * 4))
+            let chunk = max(64, (botPages.count + workers * 4 - 1) / (workers * 4))
             let results = try await withThrowingTaskGroup(of: [PageWriter.Result].self) { group in
                 var start = 0
                 var running = 0
                 var all: [PageWriter.Result] = []
-                while start < keys.count {
-                    let slice = Array(keys[start..<min(start + chunk, keys.count)])
+                while start < botPages.count {
+                    let slice = Array(botPages[start..<min(start + chunk, botPages.count)])
                     start += chunk
                     if running >= workers, let done = try await group.next() { all += done; running -= 1 }
                     group.addTask {
-                        // Rendered in parallel, stored one chunk at a time.
-                        let planned = try slice.compactMap { (key: BotKey) throws(SiteError) -> PageWriter.Planned? in
-                            guard let path = model.paths.bots[key] else { return nil }
-                            return try writer.plan(path, fingerprint: prints.bot(key)) { () throws(SiteError) -> Data in
-                                guard let context = contexts.bot(key) else { throw SiteError(file: path, reason: "no data for bot \(key)") }
+                        let planned = try slice.map { page throws(SiteError) -> PageWriter.Planned in
+                            try writer.plan(page.path, fingerprint: page.print) { () throws(SiteError) -> Data in
+                                guard let context = contexts.bot(page.key) else { throw SiteError(file: page.path, reason: "no data for bot \(page.key)") }
                                 return Data(templates.render("bot", context).utf8)
                             }
                         }
@@ -99,57 +123,12 @@ public struct SiteBuilder: Sendable {
             stats.botPages = results.count
             stats.botPagesRendered = results.filter(\.rendered).count
 
-            // Pages listing many bots: rendered only when a member or the list changed.
             // Rows are rendered only when a page listing them must be, and then only those whose
             // inputs changed since the last build (the rest come from the row cache), in parallel.
-            let indexPrint = prints.index()
-            // Every group page with its fingerprint, worked out once for the check below and the writing.
-            let groupPages = PageContexts.GroupKind.allCases.map { kind in
-                let members = contexts.members(kind)
-                return (kind, members, members.keys.sorted().compactMap { name -> (name: String, path: String, print: String)? in
-                    guard let path = contexts.groupPath(kind, name) else { return nil }
-                    return (name, path, prints.group(kind.rawValue, name, members: members[name] ?? []))
-                })
+            if listingNeeded { rows.rows = await renderRows(model, contexts, prints, cache: RowCache.read(rowCachePath)) }
+            for job in jobs {
+                record(try writer.page(job.path, fingerprint: job.fingerprint, render: job.render))
             }
-            let listingNeeded = !writer.isReusable("index.html", fingerprint: indexPrint)
-                || groupPages.contains { $0.2.contains { !writer.isReusable($0.path, fingerprint: $0.print) } }
-            if listingNeeded { rows = await renderRows(model, contexts, prints, cache: RowCache.read(rowCachePath)) }
-            let rootRows = rows.map(\.atRoot)
-            record(try writer.page("index.html", fingerprint: indexPrint, text: { templates.render("index", contexts.index(rows: rootRows)) }))
-            record(try writer.page("changelog.html", text: { templates.render("changelog", contexts.changelog()) }))
-            for entry in input.history where PageContexts.isLong(entry.changes) {
-                let path = PageContexts.runPath(entry.at)
-                record(try writer.page(path, fingerprint: prints.run(entry), text: { templates.render("changelog", contexts.runPage(entry)) }))
-            }
-            record(try writer.page("404.html", text: { templates.render("404", contexts.notFound()) }))
-            record(try writer.page("feed.xml", fingerprint: prints.feed(), text: { templates.render("feed", contexts.feed()) }))
-            record(try writer.page("catalog.json", fingerprint: prints.allBots("catalog.json")) {
-                var objects: [BotKey: String] = [:]
-                for (entry, row) in zip(model.current, rows) { objects[entry.key] = row.catalogJSON }
-                let fragments = input.snapshot.entries.map { objects[$0.key] ?? MachineOutput.catalogObject($0, model: model) }
-                return MachineOutput.catalogJSON(title: input.title, fragments: fragments)
-            })
-            var groupPaths: [String] = []
-            for (kind, members, pages) in groupPages {
-                let indexPath = "\(kind.folder)/index.html"
-                groupPaths.append(indexPath)
-                let listing = members.keys.sorted().map { (contexts.groupLabel(kind, $0), contexts.groupPath(kind, $0) ?? "", members[$0]?.count ?? 0) }
-                record(try writer.page(indexPath, fingerprint: prints.list(indexPath, listing), text: { templates.render("groups", contexts.groups(kind)) }))
-                for page in pages {
-                    groupPaths.append(page.path)
-                    record(try writer.page(page.path, fingerprint: page.print,
-                                           text: { templates.render("group", contexts.group(kind, page.name) { rows[$0].oneDown }) }))
-                }
-            }
-            if let base = input.baseURL {
-                record(try writer.page("sitemap.xml", fingerprint: prints.allBots("sitemap:" + groupPaths.joined(separator: ","))) {
-                    MachineOutput.sitemap(model, base: base, groupPaths: groupPaths)
-                })
-            }
-            for asset in templates.assets {
-                record(try writer.page(asset.path) { asset.data })
-            }
-            record(try writer.page(Self.marker) { "This folder is generated by botcatalog and replaced on every run.\n" })
         } catch let error as SiteError {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
@@ -158,10 +137,104 @@ public struct SiteBuilder: Sendable {
             throw SiteError(file: staging, reason: "\(error)")
         }
         var newCache = RowCache()
-        for (entry, row) in zip(model.current, rows) { newCache.rows[entry.key] = row }
-        return StagedSite(staging: staging, output: output, manifestPath: manifestPath, manifest: manifest, stats: stats,
-                          botPaths: model.paths.bots,
-                          rowCache: rows.isEmpty ? nil : (rowCachePath, newCache.data(order: model.current.map(\.key))))
+        for (entry, row) in zip(model.current, rows.rows) { newCache.rows[entry.key] = row }
+        let rowCache = rows.rows.isEmpty ? nil : (rowCachePath, newCache.data(order: model.current.map(\.key)))
+        return StagedSite(output: output, manifestPath: manifestPath,
+                          publication: .swap(staging: staging, manifest: manifest, rowCache: rowCache),
+                          stats: stats, botPaths: model.paths.bots)
+    }
+
+    /// Every page but the bot pages, in writing order, and whether any page listing bot rows
+    /// must be rendered (then `rows` must be filled before the jobs run).
+    func listingJobs(_ input: SiteInput, _ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints,
+                     reusable: [String: String], rows: RowsBox) -> (jobs: [PageJob], listingNeeded: Bool) {
+        let templates = self.templates
+        func text(_ make: @escaping () -> String) -> () throws(SiteError) -> Data { { Data(make().utf8) } }
+        var jobs: [PageJob] = []
+        let indexPrint = prints.index()
+        jobs.append(PageJob(path: "index.html", fingerprint: indexPrint,
+                            render: text { templates.render("index", contexts.index(rows: rows.rows.map(\.atRoot))) }))
+        jobs.append(PageJob(path: "changelog.html", fingerprint: nil, render: text { templates.render("changelog", contexts.changelog()) }))
+        for entry in input.history where PageContexts.isLong(entry.changes) {
+            jobs.append(PageJob(path: PageContexts.runPath(entry.at), fingerprint: prints.run(entry),
+                                render: text { templates.render("changelog", contexts.runPage(entry)) }))
+        }
+        jobs.append(PageJob(path: "404.html", fingerprint: nil, render: text { templates.render("404", contexts.notFound()) }))
+        jobs.append(PageJob(path: "feed.xml", fingerprint: prints.feed(), render: text { templates.render("feed", contexts.feed()) }))
+        jobs.append(PageJob(path: "catalog.json", fingerprint: prints.allBots("catalog.json"), render: text {
+            var objects: [BotKey: String] = [:]
+            for (entry, row) in zip(model.current, rows.rows) { objects[entry.key] = row.catalogJSON }
+            let fragments = input.snapshot.entries.map { objects[$0.key] ?? MachineOutput.catalogObject($0, model: model) }
+            return MachineOutput.catalogJSON(title: input.title, fragments: fragments)
+        }))
+        var listingNeeded = reusable["index.html"] != indexPrint
+        var groupPaths: [String] = []
+        for kind in PageContexts.GroupKind.allCases {
+            let members = contexts.members(kind)
+            let indexPath = "\(kind.folder)/index.html"
+            groupPaths.append(indexPath)
+            let listing = members.keys.sorted().map { (contexts.groupLabel(kind, $0), contexts.groupPath(kind, $0) ?? "", members[$0]?.count ?? 0) }
+            jobs.append(PageJob(path: indexPath, fingerprint: prints.list(indexPath, listing),
+                                render: text { templates.render("groups", contexts.groups(kind)) }))
+            for name in members.keys.sorted() {
+                guard let path = contexts.groupPath(kind, name) else { continue }
+                groupPaths.append(path)
+                let print = prints.group(kind.rawValue, name, members: members[name] ?? [])
+                if reusable[path] != print { listingNeeded = true }
+                jobs.append(PageJob(path: path, fingerprint: print,
+                                    render: text { templates.render("group", contexts.group(kind, name) { rows.rows[$0].oneDown }) }))
+            }
+        }
+        if let base = input.baseURL {
+            let paths = groupPaths
+            jobs.append(PageJob(path: "sitemap.xml", fingerprint: prints.allBots("sitemap:" + groupPaths.joined(separator: ",")),
+                                render: text { MachineOutput.sitemap(model, base: base, groupPaths: paths) }))
+        }
+        for asset in templates.assets {
+            jobs.append(PageJob(path: asset.path, fingerprint: nil, render: { asset.data }))
+        }
+        jobs.append(PageJob(path: Self.marker, fingerprint: nil, render: { Data("This folder is generated by botcatalog and replaced on every run.\n".utf8) }))
+        return (jobs, listingNeeded)
+    }
+
+    /// The files to replace in place when every fingerprinted page matches the published site,
+    /// the same pages exist, and at most one of the always-rendered ones changed; nil otherwise.
+    func inPlaceUpdate(botPages: [(key: BotKey, path: String, print: String)], jobs: [PageJob], listingNeeded: Bool,
+                       reusable: [String: String]) throws(SiteError) -> (files: [(path: String, data: Data)], stats: Stats)? {
+        guard !listingNeeded, !reusable.isEmpty, reusable.count == botPages.count + jobs.count else { return nil }
+        func published(_ path: String) -> Bool { access("\(output)/\(path)", F_OK) == 0 }
+        for page in botPages where reusable[page.path] != page.print || !published(page.path) { return nil }
+        for job in jobs {
+            guard let old = reusable[job.path], published(job.path) else { return nil }
+            if let print = job.fingerprint, print != old { return nil }
+        }
+        var files: [(path: String, data: Data)] = []
+        var stats = Stats()
+        stats.pages = botPages.count + jobs.count
+        stats.botPages = botPages.count
+        for job in jobs where job.fingerprint == nil {
+            let data = try job.render()
+            stats.rendered += 1
+            if FileManager.default.contents(atPath: "\(output)/\(job.path)") != data { files.append((job.path, data)) }
+            if files.count > 1 { return nil }
+        }
+        stats.written = files.count
+        stats.reused = stats.pages - files.count
+        return (files, stats)
+    }
+
+    /// `transform` over `items` on all workers, in order.
+    static func parallelMap<T: Sendable, U>(_ items: [T], workers: Int, _ transform: @Sendable (T) -> U) -> [U] {
+        guard items.count > 256, workers > 1 else { return items.map(transform) }
+        return [U](unsafeUninitializedCapacity: items.count) { buffer, count in
+            // Each worker initializes its own disjoint range of the buffer.
+            nonisolated(unsafe) let base = buffer.baseAddress!
+            let chunk = (items.count + workers - 1) / workers
+            DispatchQueue.concurrentPerform(iterations: workers) { w in
+                for i in (w * chunk)..<min(items.count, (w + 1) * chunk) { (base + i).initialize(to: transform(items[i])) }
+            }
+            count = items.count
+        }
     }
 
     /// Stands for the way to the site root while a row is rendered (private-use characters).
@@ -253,21 +326,43 @@ public struct SiteBuilder: Sendable {
     }
 }
 
-/// A fully written site waiting to be swapped in.
+/// A built site waiting to be published: a staging folder to swap in, or (when at most one file
+/// changed) the files to replace in place.
 public struct StagedSite: Sendable {
-    public let staging: String
     public let output: String
     let manifestPath: String
-    let manifest: SiteManifest
+    enum Publication: Sendable {
+        /// The new site in `staging`, its page fingerprints, and the rows to cache (nil: rows were not needed).
+        case swap(staging: String, manifest: SiteManifest, rowCache: (path: String, data: Data)?)
+        /// At most one file, written beside itself and renamed over the published one.
+        case replace([(path: String, data: Data)])
+    }
+    let publication: Publication
     public let stats: SiteBuilder.Stats
     /// Each bot's page, relative to the site root (for links in reports).
     public let botPaths: [BotKey: String]
-    /// Where to keep the rows rendered by this build, and their bytes (nil: rows were not needed).
-    let rowCache: (path: String, data: Data)?
 
-    /// Swaps the staging folder in (one `renameat2(RENAME_EXCHANGE)` where the system has it),
-    /// removes the old site, then records the page fingerprints.
+    /// Makes the new site the published one: swaps the staging folder in (one
+    /// `renameat2(RENAME_EXCHANGE)` where the system has it), removes the old site, then records
+    /// the page fingerprints; or replaces the one changed file atomically.
     public func publish() throws(SiteError) {
+        switch publication {
+        case .replace(let files):
+            for file in files {
+                do {
+                    try AtomicFile.write(file.data, to: "\(output)/\(file.path)")
+                } catch {
+                    throw SiteError(file: "\(output)/\(file.path)", reason: "cannot replace the page (\(error.reason))")
+                }
+            }
+        case .swap(let staging, let manifest, let rowCache):
+            try swap(staging)
+            try? AtomicFile.write(JSONWriter.data(manifest.json, pretty: false), to: manifestPath)
+            if let rowCache { try? AtomicFile.write(rowCache.data, to: rowCache.path) }
+        }
+    }
+
+    private func swap(_ staging: String) throws(SiteError) {
         let parent = (output as NSString).deletingLastPathComponent
         if let fd = Optional(open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)), fd >= 0 {
             botcatalog_syncfs(fd)
@@ -283,7 +378,7 @@ public struct StagedSite: Sendable {
                     rename(aside, output)
                     throw SiteError(file: output, reason: "cannot move the new site in (\(AtomicFile.errnoText()))")
                 }
-                try? FileManager.default.removeItem(atPath: aside)
+                botcatalog_remove_tree(aside)
             } else {
                 // The old site, now at the staging path: most of its files are links to the new one's.
                 botcatalog_remove_tree(staging)
@@ -292,13 +387,11 @@ public struct StagedSite: Sendable {
             guard rename(staging, output) == 0 else { throw SiteError(file: output, reason: "cannot move the new site in (\(AtomicFile.errnoText()))") }
         }
         AtomicFile.syncFolder(parent)
-        try? AtomicFile.write(JSONWriter.data(manifest.json, pretty: false), to: manifestPath)
-        if let rowCache { try? AtomicFile.write(rowCache.data, to: rowCache.path) }
     }
 
     /// Drops the staged site (the run failed before publishing).
     public func discard() {
-        try? FileManager.default.removeItem(atPath: staging)
+        if case .swap(let staging, _, _) = publication { botcatalog_remove_tree(staging) }
     }
 }
 
