@@ -82,12 +82,12 @@ extension Bot {
                 return item["name"]?.stringValue ?? item["id"]?.stringValue
             }
         case .string(let s)?:
-            raw = s.split(separator: ",").map(String.init)
+            raw = s.split(separator: ",").map { $0.trimmedWhitespace }
         default:
             raw = []
         }
         var seen = Set<String>()
-        return raw.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        return raw.map(\.trimmedWhitespace)
             .filter { !$0.isEmpty && seen.insert($0).inserted }
     }
 

@@ -38,14 +38,17 @@ public enum Timestamp {
     }
 
     /// "23 Nov 2026, 17:28 UTC" for people.
+    private static let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
+
     public static func readable(_ text: String) -> String {
         guard let date = date(from: text) else { return text }
         var seconds = time_t(date.timeIntervalSince1970)
         var parts = tm()
         gmtime_r(&seconds, &parts)
-        let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-        return String(format: "%d %@ %04d, %02d:%02d UTC", Int(parts.tm_mday), months[Int(parts.tm_mon)],
-                      Int(parts.tm_year) + 1900, Int(parts.tm_hour), Int(parts.tm_min))
+        // Built by hand: `String(format:)` showed up in profiles of large sites (a few per page).
+        func two(_ n: Int32) -> String { n < 10 ? "0\(n)" : "\(n)" }
+        let year = String(Int(parts.tm_year) + 1900)
+        return "\(parts.tm_mday) \(months[Int(parts.tm_mon)]) \(String(repeating: "0", count: max(0, 4 - year.count)) + year), \(two(parts.tm_hour)):\(two(parts.tm_min)) UTC"
     }
 
     /// "2026-11-23" for compact lists.

@@ -51,7 +51,9 @@ public struct SitePaths: Sendable {
 
     /// A safe path segment, or nil when nothing readable is left (e.g. only CJK or symbols).
     public static func segment(_ text: String) -> String? {
-        let folded = text.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: Locale(identifier: "en_US_POSIX")).lowercased()
+        // Most slugs are ASCII, where folding is lowercasing: Foundation's folding is skipped.
+        let folded = text.utf8.allSatisfy { $0 < 0x80 } ? text.lowercased()
+            : text.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: posix).lowercased()
         var out = ""
         var pendingDash = false
         for scalar in folded.unicodeScalars {
@@ -68,6 +70,8 @@ public struct SitePaths: Sendable {
     }
 
     /// 8 hex digits of FNV-1a: stable across runs and machines (unlike `Hasher`).
+    private static let posix = Locale(identifier: "en_US_POSIX")
+
     public static func shortHash(_ text: String) -> String {
         String(format: "%08x", UInt32(truncatingIfNeeded: Fingerprint.of(text) >> 16))
     }
