@@ -278,6 +278,13 @@ struct SiteTests {
         #expect(links.last == Self.baseURL + runPage && content.text.contains("and 150 more"))
     }
 
+    @Test("work shared between threads comes back whole and in order, whatever the counts", arguments: [0, 1, 2, 3, 5, 255, 256, 1001])
+    func parallelMapKeepsOrder(count: Int) {
+        for workers in [1, 2, 3, 4, 8] {
+            #expect(SiteBuilder.parallelMap(Array(0..<count), workers: workers, minimum: 2) { $0 * 3 } == (0..<count).map { $0 * 3 })
+        }
+    }
+
     @Test("a broken template fails the run with an error naming the file, and the published site stays byte-identical")
     func brokenTemplate() async throws {
         let folder = try TestSupport.temporaryFolder()

@@ -4,6 +4,7 @@ enum MachineOutput {
     /// (`fragments`, in snapshot order) so unchanged bots come from the row cache.
     static func catalogJSON(title: String, fragments: [String]) -> String {
         var out = "{\n  \"bots\": "
+        out.reserveCapacity(fragments.reduce(title.utf8.count + 64) { $0 + $1.utf8.count + 6 })
         if fragments.isEmpty {
             out += "[]"
         } else {

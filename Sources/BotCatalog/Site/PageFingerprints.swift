@@ -1,3 +1,5 @@
+import Foundation
+
 /// Fingerprints of every page's inputs, so an unchanged page is linked from the published site
 /// instead of rendered again. Each bot gets one print of everything a page can show about it
 /// (its data, its URL, its organization's name and the URLs of its groups); pages listing bots
@@ -14,9 +16,8 @@ struct PageFingerprints: Sendable {
         base.add(model.input.baseURL ?? "")
         self.base = base
         self.model = model
-        var entries: [BotKey: UInt64] = [:]
-        entries.reserveCapacity(model.current.count)
-        for entry in model.current {
+        // In parallel: each bot's print walks all its data.
+        let prints = SiteBuilder.parallelMap(model.current, workers: ProcessInfo.processInfo.activeProcessorCount) { entry -> UInt64 in
             var f = Fingerprint()
             let bot = entry.bot
             f.add(bot.source); f.add(bot.id); f.add(bot.name); f.add(bot.slug); f.add(bot.scope)
@@ -34,8 +35,11 @@ struct PageFingerprints: Sendable {
                 f.add(model.sources[bot.source]?.problems.first ?? "")
                 f.add(model.input.snapshot.takenAt)
             }
-            entries[entry.key] = f.value
+            return f.value
         }
+        var entries: [BotKey: UInt64] = [:]
+        entries.reserveCapacity(model.current.count)
+        for (entry, print) in zip(model.current, prints) { entries[entry.key] = print }
         self.entries = entries
     }
 

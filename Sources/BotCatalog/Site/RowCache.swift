@@ -22,33 +22,63 @@ struct RowCache: Sendable {
 
     static func read(_ path: String) -> RowCache {
         guard let data = FileManager.default.contents(atPath: path), data.starts(with: Data(header.utf8)) else { return RowCache() }
-        var cache = RowCache()
-        let bytes = [UInt8](data)
-        var i = header.utf8.count
-        func field(_ length: Int) -> String? {
-            guard length >= 0, i + length <= bytes.count else { return nil }
-            defer { i += length }
-            return String(decoding: bytes[i..<(i + length)], as: UTF8.self)
+        return data.withUnsafeBytes { raw -> RowCache in
+            let bytes = raw.bindMemory(to: UInt8.self)
+            var cache = RowCache()
+            var i = header.utf8.count
+            func field(_ length: Int) -> String? {
+                guard i + length <= bytes.count else { return nil }
+                defer { i += length }
+                return String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<(i + length)]), as: UTF8.self)
+            }
+            // One line of six decimal lengths, read by hand (this runs for every bot).
+            func lengths() -> [Int]? {
+                var out: [Int] = []
+                out.reserveCapacity(6)
+                var n = 0
+                var digits = 0
+                while i < bytes.count {
+                    let byte = bytes[i]
+                    i += 1
+                    switch byte {
+                    case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                        guard digits < 12 else { return nil }
+                        n = n * 10 + Int(byte - UInt8(ascii: "0"))
+                        digits += 1
+                    case UInt8(ascii: " "), UInt8(ascii: "\n"):
+                        guard digits > 0 else { return nil }
+                        out.append(n)
+                        n = 0
+                        digits = 0
+                        if byte == UInt8(ascii: "\n") { return out }
+                    default:
+                        return nil
+                    }
+                }
+                return nil
+            }
+            while i < bytes.count {
+                guard let lengths = lengths(), lengths.count == 6, let source = field(lengths[0]), let id = field(lengths[1]),
+                      let print = field(lengths[2]), let atRoot = field(lengths[3]), let oneDown = field(lengths[4]),
+                      let json = field(lengths[5]) else { return RowCache() }
+                cache.rows[BotKey(source: source, id: id)] = Row(fingerprint: print, atRoot: atRoot, oneDown: oneDown, catalogJSON: json)
+            }
+            return cache
         }
-        while i < bytes.count {
-            guard let newline = bytes[i...].firstIndex(of: 0x0A) else { return RowCache() }
-            let lengths = String(decoding: bytes[i..<newline], as: UTF8.self).split(separator: " ").compactMap { Int($0) }
-            i = newline + 1
-            guard lengths.count == 6, let source = field(lengths[0]), let id = field(lengths[1]), let print = field(lengths[2]),
-                  let atRoot = field(lengths[3]), let oneDown = field(lengths[4]), let json = field(lengths[5]) else { return RowCache() }
-            cache.rows[BotKey(source: source, id: id)] = Row(fingerprint: print, atRoot: atRoot, oneDown: oneDown, catalogJSON: json)
-        }
-        return cache
     }
 
     func data(order: [BotKey]) -> Data {
-        var out = Data(Self.header.utf8)
+        var out: [UInt8] = Array(Self.header.utf8)
+        out.reserveCapacity(rows.values.reduce(64) { $0 + 64 + $1.atRoot.utf8.count + $1.oneDown.utf8.count + $1.catalogJSON.utf8.count })
         for key in order {
             guard let row = rows[key] else { continue }
             let fields = [key.source, key.id, row.fingerprint, row.atRoot, row.oneDown, row.catalogJSON]
-            out.append(contentsOf: Array((fields.map { String($0.utf8.count) }.joined(separator: " ") + "\n").utf8))
-            for field in fields { out.append(contentsOf: Array(field.utf8)) }
+            for (n, field) in fields.enumerated() {
+                out.append(contentsOf: String(field.utf8.count).utf8)
+                out.append(n == fields.count - 1 ? UInt8(ascii: "\n") : UInt8(ascii: " "))
+            }
+            for field in fields { out.append(contentsOf: field.utf8) }
         }
-        return out
+        return Data(out)
     }
 }

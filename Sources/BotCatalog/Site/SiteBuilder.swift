@@ -37,7 +37,8 @@ public struct SiteBuilder: Sendable {
     static let marker = ".botcatalog-site"
 
     /// A page other than a bot page: its fingerprint (nil: always rendered) and how to render it.
-    struct PageJob {
+    /// (Sendable: `render` only reads the model, contexts and templates, and rows filled before.)
+    struct PageJob: @unchecked Sendable {
         let path: String
         let fingerprint: String?
         let render: () throws(SiteError) -> Data
@@ -126,8 +127,14 @@ public struct SiteBuilder: Sendable {
             // Rows are rendered only when a page listing them must be, and then only those whose
             // inputs changed since the last build (the rest come from the row cache), in parallel.
             if listingNeeded { rows.rows = await renderRows(model, contexts, prints, cache: RowCache.read(rowCachePath)) }
-            for job in jobs {
-                record(try writer.page(job.path, fingerprint: job.fingerprint, render: job.render))
+            // A few pages at a time rendered in parallel (the index and group pages are large),
+            // then stored in order.
+            let batch = workers * 2
+            for start in stride(from: 0, to: jobs.count, by: batch) {
+                let planned = Self.parallelMap(Array(jobs[start..<min(start + batch, jobs.count)]), workers: workers, minimum: 2) { job in
+                    Result { () throws(SiteError) -> PageWriter.Planned in try writer.plan(job.path, fingerprint: job.fingerprint, render: job.render) }
+                }
+                for result in planned { record(try writer.store(try result.get())) }
             }
         } catch let error as SiteError {
             try? FileManager.default.removeItem(atPath: staging)
@@ -224,14 +231,14 @@ public struct SiteBuilder: Sendable {
     }
 
     /// `transform` over `items` on all workers, in order.
-    static func parallelMap<T: Sendable, U>(_ items: [T], workers: Int, _ transform: @Sendable (T) -> U) -> [U] {
-        guard items.count > 256, workers > 1 else { return items.map(transform) }
+    static func parallelMap<T: Sendable, U>(_ items: [T], workers: Int, minimum: Int = 256, _ transform: @Sendable (T) -> U) -> [U] {
+        guard items.count >= minimum, workers > 1 else { return items.map(transform) }
         return [U](unsafeUninitializedCapacity: items.count) { buffer, count in
             // Each worker initializes its own disjoint range of the buffer.
             nonisolated(unsafe) let base = buffer.baseAddress!
             let chunk = (items.count + workers - 1) / workers
             DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in (w * chunk)..<min(items.count, (w + 1) * chunk) { (base + i).initialize(to: transform(items[i])) }
+                for i in min(items.count, w * chunk)..<min(items.count, (w + 1) * chunk) { (base + i).initialize(to: transform(items[i])) }
             }
             count = items.count
         }
