@@ -34,6 +34,12 @@ enum Measure {
         for path in found { try? FileManager.default.removeItem(atPath: path) }
     }
 
+    /// Starts the peak-memory count again from the current resident size (Linux `clear_refs`),
+    /// so a phase's peak is its own and not the synthetic catalog generator's.
+    static func resetPeakMemory() {
+        try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    }
+
     /// This process's peak resident memory (VmHWM) in MB.
     static var peakMemoryMB: Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),

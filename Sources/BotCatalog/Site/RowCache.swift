@@ -67,18 +67,13 @@ struct RowCache: Sendable {
         }
     }
 
-    func data(order: [BotKey]) -> Data {
-        var out: [UInt8] = Array(Self.header.utf8)
-        out.reserveCapacity(rows.values.reduce(64) { $0 + 64 + $1.atRoot.utf8.count + $1.oneDown.utf8.count + $1.catalogJSON.utf8.count })
-        for key in order {
-            guard let row = rows[key] else { continue }
+    /// Writes rows (aligned with `keys`) in the cache's format.
+    static func write(keys: [BotKey], rows: [Row], to sink: inout AtomicFile.Sink) {
+        sink.write(header)
+        for (key, row) in zip(keys, rows) {
             let fields = [key.source, key.id, row.fingerprint, row.atRoot, row.oneDown, row.catalogJSON]
-            for (n, field) in fields.enumerated() {
-                out.append(contentsOf: String(field.utf8.count).utf8)
-                out.append(n == fields.count - 1 ? UInt8(ascii: "\n") : UInt8(ascii: " "))
-            }
-            for field in fields { out.append(contentsOf: field.utf8) }
+            sink.write(fields.map { String($0.utf8.count) }.joined(separator: " ") + "\n")
+            for field in fields { sink.write(field) }
         }
-        return Data(out)
     }
 }

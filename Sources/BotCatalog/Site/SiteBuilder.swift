@@ -97,7 +97,8 @@ public struct SiteBuilder: Sendable {
         do {
             // Bot pages: the bulk, rendered in parallel chunks, each chunk stored under a lock.
             let storing = NSLock()
-            let chunk = max(64, (botPages.count + workers * 4 - 1) / (workers * 4))
+            // Small chunks: a chunk's pages are held until stored, so memory stays flat in the number of bots.
+            let chunk = 64
             let results = try await withThrowingTaskGroup(of: [PageWriter.Result].self) { group in
                 var start = 0
                 var running = 0
@@ -143,9 +144,7 @@ public struct SiteBuilder: Sendable {
             try? FileManager.default.removeItem(atPath: staging)
             throw SiteError(file: staging, reason: "\(error)")
         }
-        var newCache = RowCache()
-        for (entry, row) in zip(model.current, rows.rows) { newCache.rows[entry.key] = row }
-        let rowCache = rows.rows.isEmpty ? nil : (rowCachePath, newCache.data(order: model.current.map(\.key)))
+        let rowCache = rows.rows.isEmpty ? nil : (path: rowCachePath, keys: model.current.map(\.key), rows: rows.rows)
         return StagedSite(output: output, manifestPath: manifestPath,
                           publication: .swap(staging: staging, manifest: manifest, rowCache: rowCache),
                           stats: stats, botPaths: model.paths.bots)
@@ -340,7 +339,7 @@ public struct StagedSite: Sendable {
     let manifestPath: String
     enum Publication: Sendable {
         /// The new site in `staging`, its page fingerprints, and the rows to cache (nil: rows were not needed).
-        case swap(staging: String, manifest: SiteManifest, rowCache: (path: String, data: Data)?)
+        case swap(staging: String, manifest: SiteManifest, rowCache: (path: String, keys: [BotKey], rows: [RowCache.Row])?)
         /// At most one file, written beside itself and renamed over the published one.
         case replace([(path: String, data: Data)])
     }
@@ -365,7 +364,7 @@ public struct StagedSite: Sendable {
         case .swap(let staging, let manifest, let rowCache):
             try swap(staging)
             try? AtomicFile.write(JSONWriter.data(manifest.json, pretty: false), to: manifestPath)
-            if let rowCache { try? AtomicFile.write(rowCache.data, to: rowCache.path) }
+            if let rowCache { try? AtomicFile.write(to: rowCache.path) { RowCache.write(keys: rowCache.keys, rows: rowCache.rows, to: &$0) } }
         }
     }
 

@@ -4,22 +4,23 @@ import Foundation
 /// write a temporary file beside it, fsync it, rename it over, fsync the folder.
 public enum AtomicFile {
     public static func write(_ data: Data, to target: String) throws(StoreError) {
+        try write(to: target) { sink in data.withUnsafeBytes { sink.write($0) } }
+    }
+
+    /// Writes what `fill` gives to its sink, buffered, with the same guarantees: for files too
+    /// large to build in memory first.
+    public static func write(to target: String, _ fill: (inout Sink) -> Void) throws(StoreError) {
         let path = URL(fileURLWithPath: target).standardizedFileURL.path
         let folder = (path as NSString).deletingLastPathComponent
         try createFolder(folder)
         let temp = "\(folder)/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError(file: path, reason: "cannot create a file here (\(errnoText())); check that the folder is writable") }
-        var ok = true
-        data.withUnsafeBytes { raw in
-            var offset = 0
-            while offset < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n <= 0 { if errno == EINTR { continue }; ok = false; return }
-                offset += n
-            }
-        }
-        let reason = ok ? "" : errnoText()
+        var sink = Sink(fd: fd)
+        fill(&sink)
+        sink.flush()
+        var ok = sink.error == nil
+        let reason = sink.error ?? ""
         if ok && fsync(fd) != 0 { ok = false }
         close(fd)
         guard ok else {
@@ -32,6 +33,52 @@ public enum AtomicFile {
             throw StoreError(file: path, reason: "cannot replace the file (\(text))")
         }
         syncFolder(folder)
+    }
+
+    /// Bytes on their way to a file, in 1 MB writes; the first failure is kept and stops the rest.
+    public struct Sink {
+        fileprivate let fd: Int32
+        private var buffer: [UInt8] = []
+        fileprivate private(set) var error: String?
+
+        fileprivate init(fd: Int32) {
+            self.fd = fd
+            buffer.reserveCapacity(Self.size)
+        }
+
+        static let size = 1 << 20
+
+        public mutating func write(_ bytes: UnsafeRawBufferPointer) {
+            guard error == nil else { return }
+            if buffer.count + bytes.count > Self.size { flush() }
+            if bytes.count >= Self.size { put(bytes) } else { buffer.append(contentsOf: bytes) }
+        }
+
+        public mutating func write(_ text: String) {
+            var text = text
+            text.withUTF8 { write(UnsafeRawBufferPointer($0)) }
+        }
+
+        mutating func flush() {
+            guard !buffer.isEmpty else { return }
+            let pending = buffer
+            buffer.removeAll(keepingCapacity: true)
+            pending.withUnsafeBytes { put($0) }
+        }
+
+        private mutating func put(_ bytes: UnsafeRawBufferPointer) {
+            guard error == nil, let base = bytes.baseAddress else { return }
+            var offset = 0
+            while offset < bytes.count {
+                let n = Glibc.write(fd, base + offset, bytes.count - offset)
+                if n <= 0 {
+                    if n < 0 && errno == EINTR { continue }
+                    error = AtomicFile.errnoText()
+                    return
+                }
+                offset += n
+            }
+        }
     }
 
     public static func createFolder(_ folder: String) throws(StoreError) {
