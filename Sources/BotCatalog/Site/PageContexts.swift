@@ -32,9 +32,11 @@ struct PageContexts: Sendable {
         return context
     }
 
-    func row(_ entry: CatalogEntry, root: String) -> [String: Any] {
+    /// The row of the `i`th current bot (display order).
+    func row(_ i: Int, root: String) -> [String: Any] {
+        let entry = model.current[i]
         let bot = entry.bot
-        let tags = bot.tags.map { DisplayText.clean($0, limit: 100) }
+        let tags = model.facts[i].tags
         var row: [String: Any] = [
             "name": DisplayText.clean(bot.name, limit: 300),
             "url": root + (model.paths.bots[bot.key] ?? ""),
@@ -51,7 +53,7 @@ struct PageContexts: Sendable {
             "model": "",
             "modelURL": "",
         ]
-        if let m = bot.model.map({ DisplayText.clean($0, limit: 100) }) {
+        if let m = model.facts[i].model {
             row["model"] = m
             row["modelURL"] = model.paths.models[m].map { root + $0 } ?? ""
         }

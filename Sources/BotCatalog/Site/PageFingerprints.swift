@@ -17,8 +17,10 @@ struct PageFingerprints: Sendable {
         self.base = base
         self.model = model
         // In parallel: each bot's print walks all its data.
-        let prints = SiteBuilder.parallelMap(model.current, workers: ProcessInfo.processInfo.activeProcessorCount) { entry -> UInt64 in
+        let prints = SiteBuilder.parallelMap(Array(model.current.indices), workers: ProcessInfo.processInfo.activeProcessorCount) { i -> UInt64 in
             var f = Fingerprint()
+            let entry = model.current[i]
+            let facts = model.facts[i]
             let bot = entry.bot
             f.add(bot.source); f.add(bot.id); f.add(bot.name); f.add(bot.slug); f.add(bot.scope)
             f.add(bot.organization ?? "-"); f.add(bot.organizationName ?? "-")
@@ -28,8 +30,8 @@ struct PageFingerprints: Sendable {
             f.add(model.paths.bots[entry.key] ?? "")
             f.add(model.organizationName(bot.organization) ?? "")
             f.add(bot.organization.flatMap { model.paths.organizations[$0] } ?? "")
-            f.add(bot.model.map { model.paths.models[DisplayText.clean($0, limit: 100)] ?? "" } ?? "")
-            for tag in bot.tags { f.add(model.paths.tags[DisplayText.clean(tag, limit: 100)] ?? "") }
+            f.add(facts.model.map { model.paths.models[$0] ?? "" } ?? "")
+            for tag in facts.tags { f.add(model.paths.tags[tag] ?? "") }
             if entry.stale {
                 // The stale banner quotes the source's problem and the check's time.
                 f.add(model.sources[bot.source]?.problems.first ?? "")

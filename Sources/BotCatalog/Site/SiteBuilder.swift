@@ -288,7 +288,7 @@ public struct SiteBuilder: Sendable {
                         if let cached = cache.rows[entry.key], cached.fingerprint == print { return cached }
                         // Rendered once with a marker for the way to the root, then made for both depths:
                         // the marker only ever becomes "" or "../", wherever it stands.
-                        let row = templates.render("bot-row", contexts.row(entry, root: Self.rootMarker))
+                        let row = templates.render("bot-row", contexts.row(i, root: Self.rootMarker))
                         return RowCache.Row(fingerprint: print,
                                             atRoot: Self.resolvingRoot(row, to: ""),
                                             oneDown: Self.resolvingRoot(row, to: "../"),

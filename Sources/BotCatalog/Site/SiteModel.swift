@@ -1,3 +1,5 @@
+import Foundation
+
 /// What the site is built from: the current snapshot and the whole history.
 public struct SiteInput: Sendable {
     public var title: String
@@ -43,13 +45,30 @@ struct SiteModel: Sendable {
     let models: [String: [Int]]
     let sources: [String: SourceStatus]
 
+    /// What pages need of each current bot (aligned with `current`), worked out once.
+    let facts: [BotFacts]
+
+    struct BotFacts: Sendable {
+        /// Tags and model as pages show them (and as their group pages are named).
+        let tags: [String]
+        let model: String?
+    }
+
     init(_ input: SiteInput) {
         self.input = input
-        // Lowercased once per bot, not once per comparison.
-        current = input.snapshot.entries.map { ($0.bot.name.lowercased(), $0) }
-            .sorted { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1.key < $1.1.key }
-            .map(\.1)
-        let currentKeys = Set(input.snapshot.entries.map(\.key))
+        let workers = ProcessInfo.processInfo.activeProcessorCount
+        // The per-bot text work (lowercasing, parsing tags, cleaning, slugs) runs in parallel;
+        // what is left below is building dictionaries.
+        let entries = input.snapshot.entries
+        let sortNames = SiteBuilder.parallelMap(entries, workers: workers) { $0.bot.name.lowercased() }
+        current = entries.indices.sorted { a, b in
+            sortNames[a] != sortNames[b] ? sortNames[a] < sortNames[b] : entries[a].key < entries[b].key
+        }.map { entries[$0] }
+        let facts = SiteBuilder.parallelMap(current, workers: workers) { entry in
+            BotFacts(tags: entry.bot.tags.map { DisplayText.clean($0, limit: 100) }, model: entry.bot.model.map { DisplayText.clean($0, limit: 100) })
+        }
+        self.facts = facts
+        let currentKeys = Set(entries.map(\.key))
         var tombstones: [BotKey: Tombstone] = [:]
         var events: [BotKey: [BotEvent]] = [:]
         for entry in input.history {
@@ -65,9 +84,8 @@ struct SiteModel: Sendable {
                 if !currentKeys.contains(bot.key) { tombstones[bot.key] = Tombstone(bot: bot, removedAt: entry.at) }
             }
         }
-        for key in events.keys { events[key]?.reverse() }
         self.tombstones = tombstones
-        self.events = events
+        self.events = events.mapValues { $0.count > 1 ? $0.reversed() : $0 }
 
         var orgNames: [String: String] = [:]
         var orgs: [String: [Int]] = [:], tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
@@ -77,8 +95,8 @@ struct SiteModel: Sendable {
                 orgs[org, default: []].append(i)
                 if let name = bot.organizationName, !name.isEmpty { orgNames[org] = name }
             }
-            for tag in bot.tags { tags[DisplayText.clean(tag, limit: 100), default: []].append(i) }
-            if let model = bot.model { models[DisplayText.clean(model, limit: 100), default: []].append(i) }
+            for tag in facts[i].tags { tags[tag, default: []].append(i) }
+            if let model = facts[i].model { models[model, default: []].append(i) }
         }
         organizationNames = orgNames
         organizations = orgs

@@ -13,9 +13,17 @@ public struct SitePaths: Sendable {
     ///   - bots: every bot that gets a page (current and removed), with its slug and name.
     public init(bots: [(key: BotKey, slug: String, name: String)], organizations: [String], tags: [String], models: [String]) {
         var groups: [String: [(BotKey, String)]] = [:]
-        for bot in bots {
-            let base = Self.segment(bot.slug) ?? Self.segment(bot.name) ?? "bot"
-            let folder = Self.segment(bot.key.source) ?? "source"
+        // Slugs worked out in parallel; sources are few, so each is worked out once.
+        let bases = SiteBuilder.parallelMap(bots, workers: ProcessInfo.processInfo.activeProcessorCount) {
+            Self.segment($0.slug) ?? Self.segment($0.name) ?? "bot"
+        }
+        var folders: [String: String] = [:]
+        for (bot, base) in zip(bots, bases) {
+            let folder = folders[bot.key.source] ?? {
+                let folder = Self.segment(bot.key.source) ?? "source"
+                folders[bot.key.source] = folder
+                return folder
+            }()
             groups["\(folder)/\(base)", default: []].append((bot.key, base))
         }
         for (path, members) in groups {
