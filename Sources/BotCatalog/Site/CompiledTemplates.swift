@@ -20,13 +20,24 @@ indirect enum TemplateValue {
     }
 }
 
-/// One level of a context: names to values.
+/// One level of a context: names to values. A list of pairs searched in order rather than a
+/// dictionary: a level has a few dozen names at most, mostly short enough to be stored inline,
+/// and comparing those is cheaper than hashing them on every lookup (and when building).
 final class TemplateScope: MustacheParent, @unchecked Sendable {
-    let values: [String: TemplateValue]
+    private let names: [String]
+    private let values: [TemplateValue]
 
-    init(_ values: [String: TemplateValue]) { self.values = values }
+    init(_ pairs: [(String, TemplateValue)]) {
+        names = pairs.map(\.0)
+        values = pairs.map(\.1)
+    }
 
-    func child(named name: String) -> Any? { values[name]?.mustacheValue }
+    subscript(name: String) -> TemplateValue? {
+        guard let i = names.firstIndex(of: name) else { return nil }
+        return values[i]
+    }
+
+    func child(named name: String) -> Any? { self[name]?.mustacheValue }
 }
 
 /// The templates compiled for rendering straight from `TemplateValue`s into one buffer.
@@ -188,13 +199,13 @@ struct CompiledTemplates: Sendable {
         case .fromStack:
             guard let first = rest.popFirst() else { return value }
             guard let found = stack.reversed().lazy.compactMap({ item -> TemplateValue? in
-                if case .scope(let scope) = item { return scope.values[first] }
+                if case .scope(let scope) = item { return scope[first] }
                 return nil
             }).first else { return nil }
             value = found
         }
         for part in rest {
-            guard case .scope(let scope) = value, let next = scope.values[part] else { return nil }
+            guard case .scope(let scope) = value, let next = scope[part] else { return nil }
             value = next
         }
         return value

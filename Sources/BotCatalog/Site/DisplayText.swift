@@ -23,7 +23,9 @@ enum DisplayText {
         func isPunctuation(_ s: Unicode.Scalar) -> Bool {
             switch s { case "#", "*", "_", "`", ">", "[", "]", "!", "-": return true; default: return false }
         }
-        var out = String.UnicodeScalarView()
+        // Built as UTF-8 bytes: appending to a `String.UnicodeScalarView` showed in profiles.
+        var out: [UInt8] = []
+        out.reserveCapacity(limit + 8)
         var word: [Unicode.Scalar] = []
         word.reserveCapacity(32)
         var count = 0
@@ -35,8 +37,10 @@ enum DisplayText {
             while upper > lower, isPunctuation(word[upper - 1]) { upper -= 1 }
             guard lower < upper else { return }
             if count + (upper - lower) + 1 > limit { truncated = true; return }
-            if !out.isEmpty { out.append(" "); count += 1 }
-            out.append(contentsOf: word[lower..<upper])
+            if !out.isEmpty { out.append(UInt8(ascii: " ")); count += 1 }
+            for scalar in word[lower..<upper] {
+                if scalar.isASCII { out.append(UInt8(scalar.value)) } else { UTF8.encode(scalar) { out.append($0) } }
+            }
             count += upper - lower
         }
         for scalar in markdown.unicodeScalars {
@@ -50,7 +54,8 @@ enum DisplayText {
             }
         }
         if !truncated { flush() }
-        return truncated ? String(out) + "…" : String(out)
+        let text = String(decoding: out, as: UTF8.self)
+        return truncated ? text + "…" : text
     }
 
 

@@ -85,20 +85,20 @@ public struct TemplateSet: Sendable {
     /// from fused markup, and every value typed once as a `TemplateValue` (a `TemplateScope` is also
     /// the `MustacheParent` swift-mustache looks names up in).
     static func box(_ value: [String: Any]) -> TemplateScope {
-        var out: [String: TemplateValue] = [:]
+        var out: [(String, TemplateValue)] = []
         out.reserveCapacity(value.count)
         for (key, item) in value {
             switch item {
             case let s as String where s.isEmpty: continue
             // `…Html` values are markup botcatalog made (cmark, rows): only text needs separating.
-            case let s as String where key.hasSuffix("Html"): out[key] = .text(s)
-            case let s as String: out[key] = .text(separatingMarkup(s))
-            case let b as Bool: out[key] = .flag(b)
-            case let n as Int: out[key] = .number(n)
-            case let d as [String: Any]: out[key] = .scope(box(d))
-            case let list as [[String: Any]]: out[key] = .list(list.map { .scope(box($0)) })
-            case let list as [String]: out[key] = .list(list.map { .text(separatingMarkup($0)) })
-            default: out[key] = .text(separatingMarkup(String(describing: item)))
+            case let s as String where key.hasSuffix("Html"): out.append((key, .text(s)))
+            case let s as String: out.append((key, .text(separatingMarkup(s))))
+            case let b as Bool: out.append((key, .flag(b)))
+            case let n as Int: out.append((key, .number(n)))
+            case let d as [String: Any]: out.append((key, .scope(box(d))))
+            case let list as [[String: Any]]: out.append((key, .list(list.map { .scope(box($0)) })))
+            case let list as [String]: out.append((key, .list(list.map { .text(separatingMarkup($0)) })))
+            default: out.append((key, .text(separatingMarkup(String(describing: item)))))
             }
         }
         return TemplateScope(out)
