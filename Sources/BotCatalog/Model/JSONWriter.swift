@@ -46,9 +46,11 @@ public enum JSONWriter {
         }
     }
 
+    /// "\n" and the indentation of each depth, made once.
+    private static let newlines = (0..<32).map { "\n" + String(repeating: "  ", count: $0) }
+
     private static func newline(_ out: inout String, _ indent: Int) {
-        out += "\n"
-        out += String(repeating: "  ", count: indent)
+        out += indent < newlines.count ? newlines[indent] : "\n" + String(repeating: "  ", count: indent)
     }
 
     static func writeString(_ text: String, into out: inout String) {
@@ -57,6 +59,10 @@ public enum JSONWriter {
         out += "\""
         // Copy runs that need no escape in one append; escape the rest byte by byte (all are ASCII).
         _ = s.utf8.withContiguousStorageIfAvailable { bytes in
+            guard bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
+                out += s  // the common case: nothing to escape
+                return
+            }
             var runStart = 0
             for i in bytes.indices {
                 let b = bytes[i]
