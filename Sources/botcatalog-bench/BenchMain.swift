@@ -61,7 +61,7 @@ struct BenchCommand: AsyncParsableCommand {
             let full = results[.full]?.0 ?? 0
             for phase in [Phase.floor, .full, .changed, .unchanged, .diff] {
                 guard let (seconds, peak, detail) = results[phase] else { continue }
-                let vsFloor = phase == .full ? String(format: "%.2fx", seconds / max(floor, 1e-9)) : ""
+                let vsFloor = phase == .full && floor > 0 ? String(format: "%.2fx", seconds / floor) : ""
                 let vsHugo = phase == .full ? hugo.map { String(format: "%.1fx faster", $0.seconds / max(seconds, 1e-9)) } ?? "no hugo" : ""
                 let share = (phase == .changed || phase == .unchanged) ? String(format: " (%.0f%% of full)", 100 * seconds / max(full, 1e-9)) : ""
                 rows.append(["\(count)", phase.label, String(format: "%.3f", seconds), String(format: "%.0f", peak), vsFloor, vsHugo, detail + share])

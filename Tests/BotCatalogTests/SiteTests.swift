@@ -2,6 +2,7 @@ import Foundation
 #if canImport(FoundationXML)
 import FoundationXML
 #endif
+import Mustache
 import Testing
 
 @testable import BotCatalog
@@ -283,6 +284,20 @@ struct SiteTests {
         for workers in [1, 2, 3, 4, 8] {
             #expect(SiteBuilder.parallelMap(Array(0..<count), workers: workers, minimum: 2) { $0 * 3 } == (0..<count).map { $0 * 3 })
         }
+    }
+
+    @Test("a listing page is written as the text around its rows and the rows themselves: the same bytes as joining them, whatever the template does with them",
+          arguments: ["<ul>{{{botsHtml}}}</ul>", "<ul>{{{botsHtml}}}</ul>{{{botsHtml}}}", "<p>no rows</p>", "{{{botsHtml}}}"])
+    func listingWrittenInParts(template: String) throws {
+        var library = MustacheLibrary()
+        library.register(try MustacheTemplate(string: template), named: "page")
+        let rows = ["<li>a</li>", "<li>é\u{301}</li>", "", "<li>c</li>"]
+        let render = { (rows: String) in library.render(["botsHtml": rows], withTemplate: "page") ?? "" }
+        let page = SiteBuilder.listing(rows, render: render)
+        #expect(page.data == Data(render(rows.joined()).utf8))
+        #expect(page.equals(Data(render(rows.joined()).utf8)))
+        if template.contains("botsHtml") { #expect(!page.equals(Data(render("x").utf8))) }
+        if case .parts = page { #expect(template.components(separatedBy: "botsHtml").count == 2, "only a single use is written in parts") }
     }
 
     @Test("a broken template fails the run with an error naming the file, and the published site stays byte-identical")

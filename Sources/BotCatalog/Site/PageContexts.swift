@@ -63,7 +63,7 @@ struct PageContexts: Sendable {
     // MARK: Index
 
     /// The index. `rows` are the bots' rows, pre-rendered from `bot-row.mustache` in display order.
-    func index(rows: [String]) -> [String: Any] {
+    func index(botsHtml: String) -> [String: Any] {
         func options(_ values: some Sequence<String>) -> [[String: Any]] {
             // Ties in case ("UPPER", "upper") are broken by the text itself: a `Set`'s order changes per process.
             Set(values).filter { !$0.isEmpty }.sorted { ($0.lowercased(), $0) < ($1.lowercased(), $1) }.map { ["value": $0] }
@@ -76,7 +76,7 @@ struct PageContexts: Sendable {
         return page("index.html", title: "All bots", nav: "home", extra: [
             "site": site(root: "", withCheck: false).merging(["botCount": model.current.count]) { _, new in new },
             // Joined here: one string for the template instead of a section over every row.
-            "botsHtml": rows.joined(),
+            "botsHtml": botsHtml,
             "filters": [
                 "sources": options(model.current.map(\.bot.source)),
                 "organizations": options(model.organizations.keys.map { DisplayText.clean(model.organizationName($0) ?? $0, limit: 200) }),
@@ -131,15 +131,15 @@ struct PageContexts: Sendable {
         return page(path, title: kind.plural, nav: kind.nav, extra: ["kind": kind.plural, "groups": list, "hasGroups": !list.isEmpty])
     }
 
-    /// One group's page. `rows` gives a member's pre-rendered row for the group pages' depth.
-    func group(_ kind: GroupKind, _ name: String, rows rowHTML: (Int) -> String) -> [String: Any] {
+    /// One group's page. `botsHtml` is its members' pre-rendered rows (or the marker they replace).
+    func group(_ kind: GroupKind, _ name: String, botsHtml: String) -> [String: Any] {
         let path = groupPath(kind, name) ?? "\(kind.folder)/x.html"
         let root = SitePaths.root(of: path)
-        let rows = (members(kind)[name] ?? []).map(rowHTML)
         let label = groupLabel(kind, name)
         return page(path, title: "\(kind.title): \(label)", nav: kind.nav, extra: [
-            "group": ["kind": kind.title, "name": label, "count": rows.count, "indexURL": root + "\(kind.folder)/index.html", "indexTitle": kind.plural],
-            "botsHtml": rows.joined(),
+            "group": ["kind": kind.title, "name": label, "count": members(kind)[name]?.count ?? 0,
+                      "indexURL": root + "\(kind.folder)/index.html", "indexTitle": kind.plural],
+            "botsHtml": botsHtml,
         ])
     }
 

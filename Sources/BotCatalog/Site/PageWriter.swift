@@ -40,7 +40,7 @@ struct PageWriter: Sendable {
     struct Planned {
         var path: String
         var fingerprint: String
-        enum Content { case reuse, render(Data) }
+        enum Content { case reuse, render(PageBytes) }
         var content: Content
         /// The rendered bytes equal the published file's: link it rather than write.
         var unchanged = false
@@ -49,31 +49,31 @@ struct PageWriter: Sendable {
     /// Writes one page. With a fingerprint equal to the last build's, the published file is
     /// linked and `render` never runs; otherwise the page is rendered, and linked anyway when its
     /// bytes did not change.
-    func page(_ path: String, fingerprint: String? = nil, render: () throws(SiteError) -> Data) throws(SiteError) -> Result {
+    func page(_ path: String, fingerprint: String? = nil, render: () throws(SiteError) -> PageBytes) throws(SiteError) -> Result {
         try store(try plan(path, fingerprint: fingerprint, render: render))
     }
 
     /// Everything but the file system's part: whether the page can be reused, else its bytes.
     /// Split from `store` so pages render in parallel while one thread creates the files (two
     /// threads creating files in one folder only queue on its lock in the kernel).
-    func plan(_ path: String, fingerprint: String? = nil, render: () throws(SiteError) -> Data) throws(SiteError) -> Planned {
+    func plan(_ path: String, fingerprint: String? = nil, render: () throws(SiteError) -> PageBytes) throws(SiteError) -> Planned {
         if let fingerprint, isReusable(path, fingerprint: fingerprint) {
             return Planned(path: path, fingerprint: fingerprint, content: .reuse)
         }
-        let data = try render()
-        let unchanged = oldManifest[path] != nil && FileManager.default.contents(atPath: "\(current)/\(path)") == data
-        return Planned(path: path, fingerprint: fingerprint ?? "", content: .render(data), unchanged: unchanged)
+        let bytes = try render()
+        let unchanged = oldManifest[path] != nil && FileManager.default.contents(atPath: "\(current)/\(path)").map(bytes.equals) == true
+        return Planned(path: path, fingerprint: fingerprint ?? "", content: .render(bytes), unchanged: unchanged)
     }
 
     func store(_ planned: Planned) throws(SiteError) -> Result {
         let path = planned.path
-        let data: Data
+        let bytes: PageBytes
         switch planned.content {
         case .reuse:
             if link(path) { return Result(path: path, fingerprint: planned.fingerprint, rendered: false, written: false) }
             throw SiteError(file: "\(current)/\(path)", reason: "vanished while the site was being built; run again")
-        case .render(let bytes):
-            data = bytes
+        case .render(let rendered):
+            bytes = rendered
         }
         let target = "\(staging)/\(path)"
         try makeParent(of: target)
@@ -83,26 +83,14 @@ struct PageWriter: Sendable {
         // A plain write: the staging folder is synced once before it is swapped in.
         let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SiteError(file: target, reason: "cannot write the page (\(AtomicFile.errnoText())); check the output folder") }
-        let written = data.withUnsafeBytes { raw -> Int in
-            var offset = 0
-            while offset < raw.count {
-                let n = write(fd, raw.baseAddress! + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                offset += n
-            }
-            return offset
-        }
+        let complete = bytes.write(to: fd)
         Foundation.close(fd)
-        guard written == data.count else {
+        guard complete else {
             throw SiteError(file: target, reason: "cannot write the page (\(AtomicFile.errnoText())); check free disk space")
         }
         return Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: true)
     }
 
-    func page(_ path: String, fingerprint: String? = nil, text: () throws(SiteError) -> String) throws(SiteError) -> Result {
-        try page(path, fingerprint: fingerprint) { () throws(SiteError) -> Data in Data(try text().utf8) }
-    }
 
     /// Hard-links the published file into the staging folder; false when there is none.
     func link(_ path: String) -> Bool {
@@ -133,4 +121,65 @@ private final class MadeFolders: @unchecked Sendable {
 
     func contains(_ folder: String) -> Bool { lock.withLock { known.contains(folder) } }
     func insert(_ folder: String) { lock.withLock { _ = known.insert(folder) } }
+}
+
+/// A rendered page: bytes, or texts written one after the other (a listing's rows, never joined).
+enum PageBytes: Sendable {
+    case data(Data)
+    case parts([String])
+
+    /// All of it in one piece (for the few small pages that need it).
+    var data: Data {
+        switch self {
+        case .data(let data): return data
+        case .parts(let parts): return Data(parts.joined().utf8)
+        }
+    }
+
+    func equals(_ other: Data) -> Bool {
+        switch self {
+        case .data(let data):
+            return data == other
+        case .parts(let parts):
+            guard parts.reduce(0, { $0 + $1.utf8.count }) == other.count else { return false }
+            var offset = other.startIndex
+            for part in parts {
+                let count = part.utf8.count
+                guard other[offset..<(offset + count)].elementsEqual(part.utf8) else { return false }
+                offset += count
+            }
+            return true
+        }
+    }
+
+    /// Writes everything to `fd`; false when the file system refused some of it.
+    func write(to fd: Int32) -> Bool {
+        func put(_ raw: UnsafeRawBufferPointer) -> Bool {
+            guard let base = raw.baseAddress else { return true }
+            var offset = 0
+            while offset < raw.count {
+                let n = Foundation.write(fd, base + offset, raw.count - offset)
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { return false }
+                offset += n
+            }
+            return true
+        }
+        switch self {
+        case .data(let data):
+            return data.withUnsafeBytes(put)
+        case .parts(let parts):
+            // Rows are small: gathered into 1 MB writes.
+            var buffer: [UInt8] = []
+            buffer.reserveCapacity(1 << 20)
+            for var part in parts {
+                part.withUTF8 { buffer.append(contentsOf: $0) }
+                if buffer.count >= 1 << 20 {
+                    guard buffer.withUnsafeBytes(put) else { return false }
+                    buffer.removeAll(keepingCapacity: true)
+                }
+            }
+            return buffer.withUnsafeBytes(put)
+        }
+    }
 }
