@@ -142,13 +142,17 @@ enum PageBytes: Sendable {
             return data == other
         case .parts(let parts):
             guard parts.reduce(0, { $0 + $1.utf8.count }) == other.count else { return false }
-            var offset = other.startIndex
-            for part in parts {
-                let count = part.utf8.count
-                guard other[offset..<(offset + count)].elementsEqual(part.utf8) else { return false }
-                offset += count
+            return other.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+                var offset = 0
+                for var part in parts {
+                    let same = part.withUTF8 { bytes in
+                        bytes.isEmpty || memcmp(raw.baseAddress! + offset, bytes.baseAddress!, bytes.count) == 0
+                    }
+                    guard same else { return false }
+                    offset += part.utf8.count
+                }
+                return true
             }
-            return true
         }
     }
 
