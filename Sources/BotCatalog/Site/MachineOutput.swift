@@ -2,22 +2,25 @@
 enum MachineOutput {
     /// `{"bots": [...], "title": ...}`, pretty and key-sorted, assembled from each bot's object
     /// (`fragments`, in snapshot order) so unchanged bots come from the row cache.
-    static func catalogJSON(title: String, fragments: [String]) -> String {
-        var out = "{\n  \"bots\": "
-        out.reserveCapacity(fragments.reduce(title.utf8.count + 64) { $0 + $1.utf8.count + 6 })
+    /// `catalog.json` as parts written one after the other: the bots' objects (kept per bot in
+    /// the row cache) are never joined into one string.
+    static func catalogJSON(title: String, fragments: [String]) -> [String] {
+        var parts: [String] = ["{\n  \"bots\": "]
+        parts.reserveCapacity(fragments.count * 2 + 4)
         if fragments.isEmpty {
-            out += "[]"
+            parts.append("[]")
         } else {
-            out += "["
+            let first = "[\n    ", next = ",\n    "
             for (n, fragment) in fragments.enumerated() {
-                out += n == 0 ? "\n    " : ",\n    "
-                out += fragment
+                parts.append(n == 0 ? first : next)
+                parts.append(fragment)
             }
-            out += "\n  ]"
+            parts.append("\n  ]")
         }
-        out += ",\n  \"title\": "
-        JSONWriter.writeString(title, into: &out)
-        return out + "\n}\n"
+        var tail = ",\n  \"title\": "
+        JSONWriter.writeString(title, into: &tail)
+        parts.append(tail + "\n}\n")
+        return parts
     }
 
     /// One bot's object in catalog.json, at its depth there.

@@ -21,7 +21,9 @@ struct RowCache: Sendable {
     var rows: [BotKey: Row] = [:]
 
     static func read(_ path: String) -> RowCache {
-        guard let data = FileManager.default.contents(atPath: path), data.starts(with: Data(header.utf8)) else { return RowCache() }
+        // Mapped, not read: the rows are copied once, into their strings.
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
+              data.starts(with: Data(header.utf8)) else { return RowCache() }
         return data.withUnsafeBytes { raw -> RowCache in
             let bytes = raw.bindMemory(to: UInt8.self)
             var cache = RowCache()

@@ -167,11 +167,11 @@ public struct SiteBuilder: Sendable {
         }
         jobs.append(PageJob(path: "404.html", fingerprint: nil, render: text { templates.render("404", contexts.notFound()) }))
         jobs.append(PageJob(path: "feed.xml", fingerprint: prints.feed(), render: text { templates.render("feed", contexts.feed()) }))
-        jobs.append(PageJob(path: "catalog.json", fingerprint: prints.allBots("catalog.json"), render: text {
+        jobs.append(PageJob(path: "catalog.json", fingerprint: prints.allBots("catalog.json"), render: {
             var objects: [BotKey: String] = [:]
             for (entry, row) in zip(model.current, rows.rows) { objects[entry.key] = row.catalogJSON }
             let fragments = input.snapshot.entries.map { objects[$0.key] ?? MachineOutput.catalogObject($0, model: model) }
-            return MachineOutput.catalogJSON(title: input.title, fragments: fragments)
+            return .parts(MachineOutput.catalogJSON(title: input.title, fragments: fragments))
         }))
         var listingNeeded = reusable["index.html"] != indexPrint
         var groupPaths: [String] = []
