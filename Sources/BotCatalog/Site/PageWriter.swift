@@ -46,14 +46,9 @@ struct PageWriter: Sendable {
         var unchanged = false
     }
 
-    /// Writes one page. With a fingerprint equal to the last build's, the published file is
-    /// linked and `render` never runs; otherwise the page is rendered, and linked anyway when its
-    /// bytes did not change.
-    func page(_ path: String, fingerprint: String? = nil, render: () throws(SiteError) -> PageBytes) throws(SiteError) -> Result {
-        try store(try plan(path, fingerprint: fingerprint, render: render))
-    }
-
-    /// Everything but the file system's part: whether the page can be reused, else its bytes.
+    /// A page in two steps. `plan`: with a fingerprint equal to the last build's, the published
+    /// file will be linked and `render` never runs; otherwise the page is rendered (and will be
+    /// linked anyway when its bytes did not change). `store` then does the file system's part.
     /// Split from `store` so pages render in parallel while one thread creates the files (two
     /// threads creating files in one folder only queue on its lock in the kernel).
     func plan(_ path: String, fingerprint: String? = nil, render: () throws(SiteError) -> PageBytes) throws(SiteError) -> Planned {
