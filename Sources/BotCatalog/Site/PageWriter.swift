@@ -118,7 +118,8 @@ private final class MadeFolders: @unchecked Sendable {
     func insert(_ folder: String) { lock.withLock { _ = known.insert(folder) } }
 }
 
-/// A rendered page: bytes, or texts written one after the other (a listing's rows, never joined).
+/// A rendered page: bytes, or texts written one after the other (a rendered page as it came from
+/// the template, or a listing's rows, never joined).
 enum PageBytes: Sendable {
     case data(Data)
     case parts([String])
@@ -168,10 +169,15 @@ enum PageBytes: Sendable {
         case .data(let data):
             return data.withUnsafeBytes(put)
         case .parts(let parts):
-            // Rows are small: gathered into 1 MB writes.
+            // Small parts (rows) are gathered into 1 MB writes; large ones are written as they are.
             var buffer: [UInt8] = []
-            buffer.reserveCapacity(1 << 20)
             for var part in parts {
+                if parts.count == 1 || part.utf8.count >= 1 << 16 {
+                    guard buffer.withUnsafeBytes(put), part.withUTF8({ put(UnsafeRawBufferPointer($0)) }) else { return false }
+                    buffer.removeAll(keepingCapacity: true)
+                    continue
+                }
+                if buffer.isEmpty { buffer.reserveCapacity(1 << 20) }
                 part.withUTF8 { buffer.append(contentsOf: $0) }
                 if buffer.count >= 1 << 20 {
                     guard buffer.withUnsafeBytes(put) else { return false }

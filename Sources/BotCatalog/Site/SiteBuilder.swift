@@ -111,7 +111,7 @@ public struct SiteBuilder: Sendable {
                         let planned = try slice.map { page throws(SiteError) -> PageWriter.Planned in
                             try writer.plan(page.path, fingerprint: page.print) { () throws(SiteError) -> PageBytes in
                                 guard let context = contexts.bot(page.key) else { throw SiteError(file: page.path, reason: "no data for bot \(page.key)") }
-                                return .data(Data(templates.render("bot", context).utf8))
+                                return .parts([templates.render("bot", context)])
                             }
                         }
                         return try storing.withLock { () throws(SiteError) -> [PageWriter.Result] in try planned.map(writer.store) }
@@ -155,7 +155,7 @@ public struct SiteBuilder: Sendable {
     func listingJobs(_ input: SiteInput, _ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints,
                      reusable: [String: String], rows: RowsBox) -> (jobs: [PageJob], listingNeeded: Bool) {
         let templates = self.templates
-        func text(_ make: @escaping () -> String) -> () throws(SiteError) -> PageBytes { { .data(Data(make().utf8)) } }
+        func text(_ make: @escaping () -> String) -> () throws(SiteError) -> PageBytes { { .parts([make()]) } }
         var jobs: [PageJob] = []
         let indexPrint = prints.index()
         jobs.append(PageJob(path: "index.html", fingerprint: indexPrint,
