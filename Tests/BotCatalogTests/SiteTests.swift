@@ -202,7 +202,11 @@ struct SiteTests {
         // Day 3: the APIs answer exactly as on day 2. Only the changelog's check time moves, so
         // nothing is staged: that one file is replaced in place, in the same site folder.
         let folderBefore = try FileManager.default.attributesOfItem(atPath: harness.site)[.systemFileNumber] as? Int
+        // What a run killed while replacing the changelog in place would leave behind.
+        let leftover = "\(harness.site)/.changelog.html.tmp-1-2"
+        try Data("half".utf8).write(to: URL(fileURLWithPath: leftover))
         let day3 = try await harness.run(day: 3)
+        #expect(!FileManager.default.fileExists(atPath: leftover), "a killed run's temporary file is cleaned up")
         let folderAfter = try FileManager.default.attributesOfItem(atPath: harness.site)[.systemFileNumber] as? Int
         #expect(folderBefore != nil && folderBefore == folderAfter, "the site folder was not swapped")
         #expect(day3.site.written == 1 && day3.site.reused == day3.site.pages - 1)

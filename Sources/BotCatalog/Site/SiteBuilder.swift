@@ -347,6 +347,13 @@ public struct SiteBuilder: Sendable {
                 try? FileManager.default.removeItem(atPath: aside)
             }
         }
+        // A page replaced in place by a run that was killed may have left its temporary file
+        // (`AtomicFile`'s `.name.tmp-…`) in the published site: the site holds no other dot files.
+        for folder in [output] + templates.assets.map { "\(output)/\(($0.path as NSString).deletingLastPathComponent)" } {
+            for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.hasPrefix(".") && file.contains(".tmp-") {
+                unlink("\(folder)/\(file)")
+            }
+        }
     }
 }
 
