@@ -34,12 +34,13 @@ public enum JSONWriter {
         case .object(let object):
             if object.isEmpty { out += "{}"; return }
             out += "{"
-            for (n, key) in object.keys.sorted().enumerated() {
+            // Pairs sorted once: no second lookup per key.
+            for (n, member) in object.sorted(by: { $0.key < $1.key }).enumerated() {
                 if n > 0 { out += "," }
                 if pretty { newline(&out, indent + 1) }
-                writeString(key, into: &out)
+                writeString(member.key, into: &out)
                 out += pretty ? ": " : ":"
-                write(object[key] ?? .null, into: &out, pretty: pretty, indent: indent + 1)
+                write(member.value, into: &out, pretty: pretty, indent: indent + 1)
             }
             if pretty { newline(&out, indent) }
             out += "}"

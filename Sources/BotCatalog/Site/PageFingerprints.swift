@@ -171,9 +171,9 @@ extension Fingerprint {
             addByte(7)
         case .object(let object):
             addByte(8)
-            for key in object.keys.sorted() {
-                add(key)
-                add(object[key] ?? .null)
+            for member in object.sorted(by: { $0.key < $1.key }) {
+                add(member.key)
+                add(member.value)
             }
             addByte(9)
         }
