@@ -152,39 +152,19 @@ enum PageBytes: Sendable {
         }
     }
 
-    /// Writes everything to `fd`; false when the file system refused some of it.
+    /// Writes everything to `fd`; false when the file system refused some of it. A page in one
+    /// piece goes out as it is; a listing's many rows are gathered into 1 MB writes.
     func write(to fd: Int32) -> Bool {
-        func put(_ raw: UnsafeRawBufferPointer) -> Bool {
-            guard let base = raw.baseAddress else { return true }
-            var offset = 0
-            while offset < raw.count {
-                let n = Foundation.write(fd, base + offset, raw.count - offset)
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { return false }
-                offset += n
-            }
-            return true
-        }
         switch self {
         case .data(let data):
-            return data.withUnsafeBytes(put)
+            return data.withUnsafeBytes { AtomicFile.writeAll(fd, $0) }
+        case .parts(var parts) where parts.count == 1:
+            return parts[0].withUTF8 { AtomicFile.writeAll(fd, UnsafeRawBufferPointer($0)) }
         case .parts(let parts):
-            // Small parts (rows) are gathered into 1 MB writes; large ones are written as they are.
-            var buffer: [UInt8] = []
-            for var part in parts {
-                if parts.count == 1 || part.utf8.count >= 1 << 16 {
-                    guard buffer.withUnsafeBytes(put), part.withUTF8({ put(UnsafeRawBufferPointer($0)) }) else { return false }
-                    buffer.removeAll(keepingCapacity: true)
-                    continue
-                }
-                if buffer.isEmpty { buffer.reserveCapacity(1 << 20) }
-                part.withUTF8 { buffer.append(contentsOf: $0) }
-                if buffer.count >= 1 << 20 {
-                    guard buffer.withUnsafeBytes(put) else { return false }
-                    buffer.removeAll(keepingCapacity: true)
-                }
-            }
-            return buffer.withUnsafeBytes(put)
+            var sink = AtomicFile.Sink(fd: fd)
+            for part in parts { sink.write(part) }
+            sink.flush()
+            return sink.error == nil
         }
     }
 }

@@ -37,11 +37,11 @@ public enum AtomicFile {
 
     /// Bytes on their way to a file, in 1 MB writes; the first failure is kept and stops the rest.
     public struct Sink {
-        fileprivate let fd: Int32
+        let fd: Int32
         private var buffer: [UInt8] = []
-        fileprivate private(set) var error: String?
+        private(set) var error: String?
 
-        fileprivate init(fd: Int32) {
+        init(fd: Int32) {
             self.fd = fd
             buffer.reserveCapacity(Self.size)
         }
@@ -61,24 +61,28 @@ public enum AtomicFile {
 
         mutating func flush() {
             guard !buffer.isEmpty else { return }
-            let pending = buffer
+            let fd = self.fd
+            if error == nil, !buffer.withUnsafeBytes({ AtomicFile.writeAll(fd, $0) }) { error = AtomicFile.errnoText() }
             buffer.removeAll(keepingCapacity: true)
-            pending.withUnsafeBytes { put($0) }
         }
 
         private mutating func put(_ bytes: UnsafeRawBufferPointer) {
-            guard error == nil, let base = bytes.baseAddress else { return }
-            var offset = 0
-            while offset < bytes.count {
-                let n = Glibc.write(fd, base + offset, bytes.count - offset)
-                if n <= 0 {
-                    if n < 0 && errno == EINTR { continue }
-                    error = AtomicFile.errnoText()
-                    return
-                }
-                offset += n
-            }
+            if error == nil, !AtomicFile.writeAll(fd, bytes) { error = AtomicFile.errnoText() }
         }
+    }
+
+    /// Writes all of `bytes` to `fd`, going on after interrupted or short writes; false when the
+    /// file system refuses (`errno` says why).
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        var offset = 0
+        while offset < bytes.count {
+            let n = Glibc.write(fd, base + offset, bytes.count - offset)
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return false }
+            offset += n
+        }
+        return true
     }
 
     public static func createFolder(_ folder: String) throws(StoreError) {
