@@ -56,7 +56,7 @@ struct PageWriter: Sendable {
             return Planned(path: path, fingerprint: fingerprint, content: .reuse)
         }
         let bytes = try render()
-        let unchanged = oldManifest[path] != nil && FileManager.default.contents(atPath: "\(current)/\(path)").map(bytes.equals) == true
+        let unchanged = oldManifest[path] != nil && bytes.matchesFile(atPath: "\(current)/\(path)")
         return Planned(path: path, fingerprint: fingerprint ?? "", content: .render(bytes), unchanged: unchanged)
     }
 
@@ -130,6 +130,11 @@ enum PageBytes: Sendable {
         case .data(let data): return data
         case .parts(let parts): return Data(parts.joined().utf8)
         }
+    }
+
+    /// Whether the file holds exactly these bytes (false when there is none).
+    func matchesFile(atPath path: String) -> Bool {
+        FileManager.default.contents(atPath: path).map(equals) ?? false
     }
 
     func equals(_ other: Data) -> Bool {

@@ -219,9 +219,9 @@ public struct SiteBuilder: Sendable {
         stats.pages = botPages.count + jobs.count
         stats.botPages = botPages.count
         for job in jobs where job.fingerprint == nil {
-            let data = try job.render().data
+            let bytes = try job.render()
             stats.rendered += 1
-            if FileManager.default.contents(atPath: "\(output)/\(job.path)") != data { files.append((job.path, data)) }
+            if !bytes.matchesFile(atPath: "\(output)/\(job.path)") { files.append((job.path, bytes.data)) }
             if files.count > 1 { return nil }
         }
         stats.written = files.count
