@@ -165,6 +165,7 @@ struct PageContexts: Sendable {
         guard let path = model.paths.bots[key] else { return nil }
         let root = SitePaths.root(of: path)
         let b = entry.bot
+        let shown = SiteModel.BotFacts(b)
         let name = DisplayText.clean(b.name, limit: 300)
         var bot: [String: Any] = [
             "name": name, "id": DisplayText.clean(b.id, limit: 200), "slug": DisplayText.clean(b.slug, limit: 200),
@@ -172,7 +173,7 @@ struct PageContexts: Sendable {
             // The platform pill only says something when the source is named otherwise.
             "platformPill": b.source == b.platform.rawValue ? "" : b.platform.rawValue,
             // A removed bot's tag may have no page any more: no link then, rather than one to the site folder.
-            "tags": b.tags.map { DisplayText.clean($0, limit: 100) }.map { ["name": $0, "url": model.paths.tags[$0].map { root + $0 } ?? ""] },
+            "tags": shown.tags.map { ["name": $0, "url": model.paths.tags[$0].map { root + $0 } ?? ""] },
             "stale": entry.stale && removedAt == nil,
             "removed": removedAt != nil,
             "firstSeen": Timestamp.readable(entry.firstSeen), "firstSeenISO": entry.firstSeen,
@@ -193,7 +194,7 @@ struct PageContexts: Sendable {
             bot["organization"] = ["name": DisplayText.clean(model.organizationName(org) ?? org, limit: 200), "id": DisplayText.clean(org, limit: 200),
                                    "url": model.paths.organizations[org].map { root + $0 } ?? ""]
         }
-        if let m = b.model.map({ DisplayText.clean($0, limit: 100) }) {
+        if let m = shown.model {
             bot["model"] = ["name": m, "url": model.paths.models[m].map { root + $0 } ?? ""]
         }
         if let logo = b.fields["logo"]?.stringValue, CommonMark.isSafeURL(logo) { bot["logo"] = logo }

@@ -63,8 +63,9 @@ struct PageFingerprints: Sendable {
             let bot = tomb.bot
             f.add(model.organizationName(bot.organization) ?? "")
             f.add(bot.organization.flatMap { model.paths.organizations[$0] } ?? "")
-            f.add(bot.model.map { model.paths.models[DisplayText.clean($0, limit: 100)] ?? "" } ?? "")
-            for tag in bot.tags { f.add(model.paths.tags[DisplayText.clean(tag, limit: 100)] ?? "") }
+            let facts = SiteModel.BotFacts(bot)
+            f.add(facts.model.map { model.paths.models[$0] ?? "" } ?? "")
+            for tag in facts.tags { f.add(model.paths.tags[tag] ?? "") }
         }
         for event in model.events[key] ?? [] {
             f.add(event.at)

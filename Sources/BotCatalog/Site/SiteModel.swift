@@ -52,6 +52,11 @@ struct SiteModel: Sendable {
         /// Tags and model as pages show them (and as their group pages are named).
         let tags: [String]
         let model: String?
+
+        init(_ bot: Bot) {
+            tags = bot.tags.map { DisplayText.clean($0, limit: 100) }
+            model = bot.model.map { DisplayText.clean($0, limit: 100) }
+        }
     }
 
     init(_ input: SiteInput) {
@@ -64,9 +69,7 @@ struct SiteModel: Sendable {
         current = entries.indices.sorted { a, b in
             sortNames[a] != sortNames[b] ? sortNames[a] < sortNames[b] : entries[a].key < entries[b].key
         }.map { entries[$0] }
-        let facts = SiteBuilder.parallelMap(current, workers: workers) { entry in
-            BotFacts(tags: entry.bot.tags.map { DisplayText.clean($0, limit: 100) }, model: entry.bot.model.map { DisplayText.clean($0, limit: 100) })
-        }
+        let facts = SiteBuilder.parallelMap(current, workers: workers) { BotFacts($0.bot) }
         self.facts = facts
         let currentKeys = Set(entries.map(\.key))
         var tombstones: [BotKey: Tombstone] = [:]
