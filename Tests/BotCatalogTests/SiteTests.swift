@@ -286,7 +286,7 @@ struct SiteTests {
     @Test("work shared between threads comes back whole and in order, whatever the counts", arguments: [0, 1, 2, 3, 5, 255, 256, 1001])
     func parallelMapKeepsOrder(count: Int) {
         for workers in [1, 2, 3, 4, 8] {
-            #expect(SiteBuilder.parallelMap(Array(0..<count), workers: workers, minimum: 2) { $0 * 3 } == (0..<count).map { $0 * 3 })
+            #expect(Array(0..<count).parallelMap(workers: workers, minimum: 2) { $0 * 3 } == (0..<count).map { $0 * 3 })
         }
     }
 

@@ -17,7 +17,7 @@ struct PageFingerprints: Sendable {
         self.base = base
         self.model = model
         // In parallel: each bot's print walks all its data.
-        let prints = SiteBuilder.parallelMap(Array(model.current.indices), workers: ProcessInfo.processInfo.activeProcessorCount) { i -> UInt64 in
+        let prints = Array(model.current.indices).parallelMap { i -> UInt64 in
             var f = Fingerprint()
             let entry = model.current[i]
             let facts = model.facts[i]

@@ -67,7 +67,7 @@ public struct SiteBuilder: Sendable {
         let contexts = PageContexts(model: model)
         let prints = PageFingerprints(model: model, templateHash: templates.fingerprint)
         let templates = self.templates
-        let botPages = Self.parallelMap(model.botPageKeys, workers: workers) { key -> (key: BotKey, path: String, print: String)? in
+        let botPages = model.botPageKeys.parallelMap(workers: workers) { key -> (key: BotKey, path: String, print: String)? in
             model.paths.bots[key].map { (key, $0, prints.bot(key)) }
         }.compactMap { $0 }
         let rows = RowsBox()
@@ -132,7 +132,7 @@ public struct SiteBuilder: Sendable {
             // then stored in order.
             let batch = workers * 2
             for start in stride(from: 0, to: jobs.count, by: batch) {
-                let planned = Self.parallelMap(Array(jobs[start..<min(start + batch, jobs.count)]), workers: workers, minimum: 2) { job in
+                let planned = Array(jobs[start..<min(start + batch, jobs.count)]).parallelMap(workers: workers, minimum: 2) { job in
                     Result { () throws(SiteError) -> PageWriter.Planned in try writer.plan(job.path, fingerprint: job.fingerprint, render: job.render) }
                 }
                 for result in planned { record(try writer.store(try result.get())) }
@@ -227,20 +227,6 @@ public struct SiteBuilder: Sendable {
         stats.written = files.count
         stats.reused = stats.pages - files.count
         return (files, stats)
-    }
-
-    /// `transform` over `items` on all workers, in order.
-    static func parallelMap<T: Sendable, U>(_ items: [T], workers: Int, minimum: Int = 256, _ transform: @Sendable (T) -> U) -> [U] {
-        guard items.count >= minimum, workers > 1 else { return items.map(transform) }
-        return [U](unsafeUninitializedCapacity: items.count) { buffer, count in
-            // Each worker initializes its own disjoint range of the buffer.
-            nonisolated(unsafe) let base = buffer.baseAddress!
-            let chunk = (items.count + workers - 1) / workers
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in min(items.count, w * chunk)..<min(items.count, (w + 1) * chunk) { (base + i).initialize(to: transform(items[i])) }
-            }
-            count = items.count
-        }
     }
 
     /// Stands for a listing's rows while its page is rendered (private-use characters, which
@@ -349,7 +335,7 @@ public struct SiteBuilder: Sendable {
         }
         // A page replaced in place by a run that was killed may have left its temporary file
         // (`AtomicFile`'s `.name.tmp-…`) in the published site: the site holds no other dot files.
-        for folder in [output] + templates.assets.map { "\(output)/\(($0.path as NSString).deletingLastPathComponent)" } {
+        for folder in Set([output] + templates.assets.map { "\(output)/\(($0.path as NSString).deletingLastPathComponent)" }) {
             for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.hasPrefix(".") && file.contains(".tmp-") {
                 unlink("\(folder)/\(file)")
             }

@@ -61,15 +61,14 @@ struct SiteModel: Sendable {
 
     init(_ input: SiteInput) {
         self.input = input
-        let workers = ProcessInfo.processInfo.activeProcessorCount
         // The per-bot text work (lowercasing, parsing tags, cleaning, slugs) runs in parallel;
         // what is left below is building dictionaries.
         let entries = input.snapshot.entries
-        let sortNames = SiteBuilder.parallelMap(entries, workers: workers) { $0.bot.name.lowercased() }
+        let sortNames = entries.parallelMap { $0.bot.name.lowercased() }
         current = entries.indices.sorted { a, b in
             sortNames[a] != sortNames[b] ? sortNames[a] < sortNames[b] : entries[a].key < entries[b].key
         }.map { entries[$0] }
-        let facts = SiteBuilder.parallelMap(current, workers: workers) { BotFacts($0.bot) }
+        let facts = current.parallelMap { BotFacts($0.bot) }
         self.facts = facts
         let currentKeys = Set(entries.map(\.key))
         var tombstones: [BotKey: Tombstone] = [:]

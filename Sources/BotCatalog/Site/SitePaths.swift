@@ -14,7 +14,7 @@ public struct SitePaths: Sendable {
     public init(bots: [(key: BotKey, slug: String, name: String)], organizations: [String], tags: [String], models: [String]) {
         var groups: [String: [(BotKey, String)]] = [:]
         // Slugs worked out in parallel; sources are few, so each is worked out once.
-        let bases = SiteBuilder.parallelMap(bots, workers: ProcessInfo.processInfo.activeProcessorCount) {
+        let bases = bots.parallelMap {
             Self.segment($0.slug) ?? Self.segment($0.name) ?? "bot"
         }
         var folders: [String: String] = [:]
