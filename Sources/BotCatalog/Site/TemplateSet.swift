@@ -65,8 +65,8 @@ public struct TemplateSet: Sendable {
     }
 
     func render(_ template: String, _ context: [String: Any]) -> String {
-        if let compiled { return compiled.render(template, Self.box(context)) }
-        return library.render(Self.box(context), withTemplate: template) ?? ""
+        guard let compiled else { return renderWithMustache(template, context) }
+        return compiled.render(template, Self.box(context))
     }
 
     /// This set with the compiled renderer switched off: every page through swift-mustache.
