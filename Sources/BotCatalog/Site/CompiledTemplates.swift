@@ -94,9 +94,8 @@ struct CompiledTemplates: Sendable {
         templates = compiled
     }
 
-    func render(_ name: String, _ root: TemplateScope, capacity: Int = 0) -> String {
+    func render(_ name: String, _ root: TemplateScope) -> String {
         var out = ""
-        out.reserveCapacity(capacity)
         guard let nodes = templates[name] else { return out }
         var context = Context(stack: [.scope(root)], indentation: nil, inherited: nil)
         render(nodes, &context, into: &out)

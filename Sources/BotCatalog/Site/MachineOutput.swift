@@ -1,9 +1,8 @@
 /// `catalog.json` and `sitemap.xml`: the site's machine-readable files. Pure.
 enum MachineOutput {
-    /// `{"bots": [...], "title": ...}`, pretty and key-sorted, assembled from each bot's object
-    /// (`fragments`, in snapshot order) so unchanged bots come from the row cache.
-    /// `catalog.json` as parts written one after the other: the bots' objects (kept per bot in
-    /// the row cache) are never joined into one string.
+    /// `catalog.json`, `{"bots": [...], "title": ...}` pretty and key-sorted, assembled from each
+    /// bot's object (`fragments`, in snapshot order, unchanged ones from the row cache) as parts
+    /// written one after the other, never joined into one string.
     static func catalogJSON(title: String, fragments: [String]) -> [String] {
         var parts: [String] = ["{\n  \"bots\": "]
         parts.reserveCapacity(fragments.count * 2 + 4)

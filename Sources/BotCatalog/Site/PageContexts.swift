@@ -62,7 +62,8 @@ struct PageContexts: Sendable {
 
     // MARK: Index
 
-    /// The index. `rows` are the bots' rows, pre-rendered from `bot-row.mustache` in display order.
+    /// The index. `botsHtml` is every bot's row, pre-rendered from `bot-row.mustache` in display
+    /// order (or the marker they replace when the page is written).
     func index(botsHtml: String) -> [String: Any] {
         func options(_ values: some Sequence<String>) -> [[String: Any]] {
             // Ties in case ("UPPER", "upper") are broken by the text itself: a `Set`'s order changes per process.
@@ -75,7 +76,7 @@ struct PageContexts: Sendable {
         let stale = model.current.filter(\.stale).count
         return page("index.html", title: "All bots", nav: "home", extra: [
             "site": site(root: "", withCheck: false).merging(["botCount": model.current.count]) { _, new in new },
-            // Joined here: one string for the template instead of a section over every row.
+            // One value for the template instead of a section over every row.
             "botsHtml": botsHtml,
             "filters": [
                 "sources": options(model.current.map(\.bot.source)),
