@@ -32,32 +32,47 @@ struct PageContexts: Sendable {
         return context
     }
 
+    /// A bot page's context: the shared parts, then the page's own.
+    func page(_ path: String, title: String, nav: String, extra: ContextBuilder) -> TemplateScope {
+        var context = extra
+        context.set("site", TemplateSet.box(site(root: SitePaths.root(of: path), withCheck: false)))
+        var page = ContextBuilder(capacity: 1)
+        page.set("title", title)
+        context.set("page", page)
+        var navigation = ContextBuilder(capacity: 1)
+        navigation.set(nav, true)
+        context.set("nav", navigation)
+        return context.scope
+    }
+
     /// The row of the `i`th current bot (display order).
-    func row(_ i: Int, root: String) -> [String: Any] {
+    func row(_ i: Int, root: String) -> TemplateScope {
         let entry = model.current[i]
         let bot = entry.bot
         let tags = model.facts[i].tags
-        var row: [String: Any] = [
-            "name": DisplayText.clean(bot.name, limit: 300),
-            "url": root + (model.paths.bots[bot.key] ?? ""),
-            "source": bot.source,
-            "tags": tags.map { ["name": $0, "url": root + (model.paths.tags[$0] ?? "")] },
-            "tagList": tags.joined(separator: ","),
-            "stale": entry.stale,
-            "statusLabel": entry.stale ? "stale" : "current",
-            "lastChanged": Timestamp.day(entry.lastChanged),
-            "lastChangedISO": entry.lastChanged,
-            "summary": DisplayText.summary(bot.summaryText),
-            "organization": model.organizationName(bot.organization).map { DisplayText.clean($0, limit: 200) } ?? "",
-            "organizationURL": bot.organization.flatMap { model.paths.organizations[$0] }.map { root + $0 } ?? "",
-            "model": "",
-            "modelURL": "",
-        ]
+        var row = ContextBuilder(capacity: 14)
+        row.set("name", DisplayText.clean(bot.name, limit: 300))
+        row.set("url", root + (model.paths.bots[bot.key] ?? ""))
+        row.set("source", bot.source)
+        row.set("tags", tags.map { tag in
+            var item = ContextBuilder(capacity: 2)
+            item.set("name", tag)
+            item.set("url", root + (model.paths.tags[tag] ?? ""))
+            return item
+        })
+        row.set("tagList", tags.joined(separator: ","))
+        row.set("stale", entry.stale)
+        row.set("statusLabel", entry.stale ? "stale" : "current")
+        row.set("lastChanged", Timestamp.day(entry.lastChanged))
+        row.set("lastChangedISO", entry.lastChanged)
+        row.set("summary", DisplayText.summary(bot.summaryText))
+        row.set("organization", model.organizationName(bot.organization).map { DisplayText.clean($0, limit: 200) } ?? "")
+        row.set("organizationURL", bot.organization.flatMap { model.paths.organizations[$0] }.map { root + $0 } ?? "")
         if let m = model.facts[i].model {
-            row["model"] = m
-            row["modelURL"] = model.paths.models[m].map { root + $0 } ?? ""
+            row.set("model", m)
+            row.set("modelURL", model.paths.models[m].map { root + $0 } ?? "")
         }
-        return row
+        return row.scope
     }
 
     // MARK: Index
@@ -151,7 +166,7 @@ struct PageContexts: Sendable {
                                             "ai_model", "ai_model_version", "creativity_level", "doc_correlation", "irrelevant_questions",
                                             "question_limit", "long_term_memory"]
 
-    func bot(_ key: BotKey) -> [String: Any]? {
+    func bot(_ key: BotKey) -> TemplateScope? {
         let entry: CatalogEntry
         var removedAt: String?
         if let current = input.snapshot.entry(for: key) {
@@ -168,40 +183,55 @@ struct PageContexts: Sendable {
         let b = entry.bot
         let shown = SiteModel.BotFacts(b)
         let name = DisplayText.clean(b.name, limit: 300)
-        var bot: [String: Any] = [
-            "name": name, "id": DisplayText.clean(b.id, limit: 200), "slug": DisplayText.clean(b.slug, limit: 200),
-            "source": b.source, "platform": b.platform.rawValue,
-            // The platform pill only says something when the source is named otherwise.
-            "platformPill": b.source == b.platform.rawValue ? "" : b.platform.rawValue,
-            // A removed bot's tag may have no page any more: no link then, rather than one to the site folder.
-            "tags": shown.tags.map { ["name": $0, "url": model.paths.tags[$0].map { root + $0 } ?? ""] },
-            "stale": entry.stale && removedAt == nil,
-            "removed": removedAt != nil,
-            "firstSeen": Timestamp.readable(entry.firstSeen), "firstSeenISO": entry.firstSeen,
-            "lastChanged": Timestamp.readable(entry.lastChanged), "lastChangedISO": entry.lastChanged,
-        ]
-        if let removedAt { bot["removedAt"] = Timestamp.readable(removedAt) }
+        var bot = ContextBuilder(capacity: 32)
+        bot.set("name", name)
+        bot.set("id", DisplayText.clean(b.id, limit: 200))
+        bot.set("slug", DisplayText.clean(b.slug, limit: 200))
+        bot.set("source", b.source)
+        bot.set("platform", b.platform.rawValue)
+        // The platform pill only says something when the source is named otherwise.
+        bot.set("platformPill", b.source == b.platform.rawValue ? "" : b.platform.rawValue)
+        // A removed bot's tag may have no page any more: no link then, rather than one to the site folder.
+        bot.set("tags", shown.tags.map { tag in
+            var item = ContextBuilder(capacity: 2)
+            item.set("name", tag)
+            item.set("url", model.paths.tags[tag].map { root + $0 } ?? "")
+            return item
+        })
+        bot.set("stale", entry.stale && removedAt == nil)
+        bot.set("removed", removedAt != nil)
+        bot.set("firstSeen", Timestamp.readable(entry.firstSeen))
+        bot.set("firstSeenISO", entry.firstSeen)
+        bot.set("lastChanged", Timestamp.readable(entry.lastChanged))
+        bot.set("lastChangedISO", entry.lastChanged)
+        if let removedAt { bot.set("removedAt", Timestamp.readable(removedAt)) }
         if entry.stale || removedAt != nil {
             // Only shown when it differs from the latest check: otherwise every page would change every run.
-            bot["lastSeen"] = Timestamp.readable(entry.lastSeen)
-            bot["lastSeenISO"] = entry.lastSeen
+            bot.set("lastSeen", Timestamp.readable(entry.lastSeen))
+            bot.set("lastSeenISO", entry.lastSeen)
         }
         if entry.stale, removedAt == nil {
             let status = model.sources[b.source]
             let why = status?.problems.first.map { " (\(DisplayText.clean($0, limit: 300)))" } ?? ""
-            bot["staleMessage"] = "The \(b.source) source could not be fully fetched on \(Timestamp.readable(input.snapshot.takenAt))\(why). This page shows the bot as last seen on \(Timestamp.readable(entry.lastSeen))."
+            bot.set("staleMessage", "The \(b.source) source could not be fully fetched on \(Timestamp.readable(input.snapshot.takenAt))\(why). This page shows the bot as last seen on \(Timestamp.readable(entry.lastSeen)).")
         }
         if let org = b.organization {
-            bot["organization"] = ["name": DisplayText.clean(model.organizationName(org) ?? org, limit: 200), "id": DisplayText.clean(org, limit: 200),
-                                   "url": model.paths.organizations[org].map { root + $0 } ?? ""]
+            var organization = ContextBuilder(capacity: 3)
+            organization.set("name", DisplayText.clean(model.organizationName(org) ?? org, limit: 200))
+            organization.set("id", DisplayText.clean(org, limit: 200))
+            organization.set("url", model.paths.organizations[org].map { root + $0 } ?? "")
+            bot.set("organization", organization)
         }
         if let m = shown.model {
-            bot["model"] = ["name": m, "url": model.paths.models[m].map { root + $0 } ?? ""]
+            var model = ContextBuilder(capacity: 2)
+            model.set("name", m)
+            model.set("url", self.model.paths.models[m].map { root + $0 } ?? "")
+            bot.set("model", model)
         }
-        if let logo = b.fields["logo"]?.stringValue, CommonMark.isSafeURL(logo) { bot["logo"] = logo }
-        if let cost = b.cost { bot["cost"] = DisplayText.clean(cost, limit: 50) }
+        if let logo = b.fields["logo"]?.stringValue, CommonMark.isSafeURL(logo) { bot.set("logo", logo) }
+        if let cost = b.cost { bot.set("cost", DisplayText.clean(cost, limit: 50)) }
 
-        var sections: [[String: Any]] = []
+        var sections: [ContextBuilder] = []
         var usedAnchors = Set<String>()
         func section(_ title: String, _ field: String, hardBreaks: Bool = false) {
             guard let text = b.fields[field]?.stringValue, text.hasVisibleText else { return }
@@ -211,13 +241,23 @@ struct PageContexts: Sendable {
             if anchor == "content" || anchor.hasPrefix("bot-") { anchor = "section-" + anchor }
             while usedAnchors.contains(anchor) { anchor += "-\(sections.count + 1)" }
             usedAnchors.insert(anchor)
-            sections.append(["title": title, "anchor": anchor, "bodyHtml": html])
+            var item = ContextBuilder(capacity: 3)
+            item.set("title", title)
+            item.set("anchor", anchor)
+            item.set("bodyHtml", html)
+            sections.append(item)
         }
-        var facts: [(String, String)] = []
+        var facts: [ContextBuilder] = []
         func fact(_ label: String, _ field: String, yesNo: Bool = false) {
             guard let value = b.fields[field], value != .null else { return }
-            if yesNo, case .bool(let flag) = value { facts.append((label, flag ? "Yes" : "No")); return }
-            facts.append((label, DisplayText.clean(value.displayText, limit: 500)))
+            var item = ContextBuilder(capacity: 2)
+            item.set("label", label)
+            if yesNo, case .bool(let flag) = value {
+                item.set("value", flag ? "Yes" : "No")
+            } else {
+                item.set("value", DisplayText.clean(value.displayText, limit: 500))
+            }
+            facts.append(item)
         }
         let known: Set<String>
         switch b.platform {
@@ -240,47 +280,60 @@ struct PageContexts: Sendable {
             fact("Long-term memory", "long_term_memory", yesNo: true)
             known = Self.knownGPTBots
         }
+        let others = b.fields.keys.filter { !known.contains($0) }.sorted()
         // Any other prompt-like text field is worth reading as Markdown too.
-        for field in b.fields.keys.sorted() where !known.contains(field) && field.lowercased().contains("prompt") {
+        for field in others where field.lowercased().contains("prompt") {
             section(DisplayText.clean(field, limit: 200), field, hardBreaks: true)
         }
-        bot["sections"] = sections
-        bot["facts"] = facts.map { ["label": $0.0, "value": $0.1] }
+        bot.set("sections", sections)
+        bot.set("facts", facts)
 
         if case .array(let items)? = b.fields["inputs"] {
-            let inputs = items.compactMap { item -> [String: Any]? in
+            let inputs = items.compactMap { item -> ContextBuilder? in
                 guard case .object(let o) = item else { return nil }
-                return ["name": DisplayText.clean(o["name"]?.stringValue ?? o["key"]?.stringValue ?? o["label"]?.stringValue ?? "", limit: 200),
-                        "type": DisplayText.clean(o["type"]?.stringValue ?? "", limit: 100),
-                        "required": o["required"] == .bool(true),
-                        "description": DisplayText.clean(o["description"]?.stringValue ?? "", limit: 1000)]
+                var input = ContextBuilder(capacity: 4)
+                input.set("name", DisplayText.clean(o["name"]?.stringValue ?? o["key"]?.stringValue ?? o["label"]?.stringValue ?? "", limit: 200))
+                input.set("type", DisplayText.clean(o["type"]?.stringValue ?? "", limit: 100))
+                input.set("required", o["required"] == .bool(true))
+                input.set("description", DisplayText.clean(o["description"]?.stringValue ?? "", limit: 1000))
+                return input
             }
-            bot["inputs"] = inputs
-            bot["hasInputs"] = !inputs.isEmpty
+            bot.set("inputs", inputs)
+            bot.set("hasInputs", !inputs.isEmpty)
         }
-        var details: [[String: Any]] = []
-        for field in b.fields.keys.sorted() where !known.contains(field) && !field.lowercased().contains("prompt") {
+        var details: [ContextBuilder] = []
+        for field in others where !field.lowercased().contains("prompt") {
             flatten(b.fields[field] ?? .null, path: field, into: &details)
         }
-        bot["details"] = details
-        bot["hasDetails"] = !details.isEmpty
+        bot.set("details", details)
+        bot.set("hasDetails", !details.isEmpty)
 
-        let history = (model.events[key] ?? []).map { event -> [String: Any] in
-            ["at": Timestamp.readable(event.at), "atISO": event.at, "kind": event.kind.rawValue,
-             "label": event.kind.rawValue.prefix(1).uppercased() + event.kind.rawValue.dropFirst(),
-             "changes": event.changes.map(change), "hasChanges": !event.changes.isEmpty]
+        let history = (model.events[key] ?? []).map { event -> ContextBuilder in
+            var item = ContextBuilder(capacity: 6)
+            item.set("at", Timestamp.readable(event.at))
+            item.set("atISO", event.at)
+            item.set("kind", event.kind.rawValue)
+            item.set("label", event.kind.rawValue.prefix(1).uppercased() + event.kind.rawValue.dropFirst())
+            item.set("changes", boxing: event.changes.map(change))
+            item.set("hasChanges", !event.changes.isEmpty)
+            return item
         }
-        bot["history"] = history
-        bot["hasHistory"] = !history.isEmpty
-        return page(path, title: name, nav: "home", extra: ["bot": bot])
+        bot.set("history", history)
+        bot.set("hasHistory", !history.isEmpty)
+        var extra = ContextBuilder(capacity: 4)
+        extra.set("bot", bot)
+        return page(path, title: name, nav: "home", extra: extra)
     }
 
-    func flatten(_ value: JSONValue, path: String, into out: inout [[String: Any]]) {
+    func flatten(_ value: JSONValue, path: String, into out: inout [ContextBuilder]) {
         switch value {
         case .object(let o) where !o.isEmpty:
             for key in o.keys.sorted() { flatten(o[key] ?? .null, path: "\(path).\(key)", into: &out) }
         default:
-            out.append(["path": DisplayText.clean(path, limit: 300), "value": DisplayText.clean(value.displayText, limit: 5000)])
+            var item = ContextBuilder(capacity: 2)
+            item.set("path", DisplayText.clean(path, limit: 300))
+            item.set("value", DisplayText.clean(value.displayText, limit: 5000))
+            out.append(item)
         }
     }
 

@@ -65,8 +65,12 @@ public struct TemplateSet: Sendable {
     }
 
     func render(_ template: String, _ context: [String: Any]) -> String {
+        render(template, Self.box(context))
+    }
+
+    func render(_ template: String, _ context: TemplateScope) -> String {
         guard let compiled else { return renderWithMustache(template, context) }
-        return compiled.render(template, Self.box(context))
+        return compiled.render(template, context)
     }
 
     /// This set with the compiled renderer switched off: every page through swift-mustache.
@@ -77,7 +81,11 @@ public struct TemplateSet: Sendable {
     /// The same page through swift-mustache, whatever the set: the reference the compiled
     /// renderer is checked against.
     func renderWithMustache(_ template: String, _ context: [String: Any]) -> String {
-        library.render(Self.box(context), withTemplate: template) ?? ""
+        renderWithMustache(template, Self.box(context))
+    }
+
+    func renderWithMustache(_ template: String, _ context: TemplateScope) -> String {
+        library.render(context, withTemplate: template) ?? ""
     }
 
     /// Prepares a context for the renderers in one pass: empty strings dropped (in swift-mustache an
