@@ -75,6 +75,45 @@ struct SiteTests {
         for page in listed { #expect(FileManager.default.fileExists(atPath: "\(built.site)/\(page)"), "\(page)") }
     }
 
+    @Test("each bot of catalog.json is written as JSONWriter writes the same object: keys sorted, indented at its depth, odd text escaped")
+    func catalogObjectFormat() throws {
+        let odd = "quote \" backslash \\ tab \t newline \n nul \u{0} <script> é 🤖"
+        let bots = [
+            Bot(source: "unltd", platform: .unltd, id: "a", name: odd, slug: "a", organization: "org-1", organizationName: "Org \"One\"",
+                scope: "org:org-1", fields: ["name": .string(odd), "tags": .string("b, a"), "modelKey": .string("m"), "nested": .object(["z": .int(1), "a": .array([.null, .bool(true)])])]),
+            Bot(source: "gpt", platform: .gptbots, id: "b", name: "B", slug: "b", scope: "key:K", fields: [:]),
+        ]
+        let entries = bots.enumerated().map { CatalogEntry(bot: $1, stale: $0 == 1, firstSeen: "2026-01-01T00:00:00Z", lastSeen: "2026-01-02T00:00:00Z", lastChanged: "2026-01-02T00:00:00Z") }
+        let model = SiteModel(SiteInput(title: "T", baseURL: nil, snapshot: Snapshot(takenAt: "2026-01-02T00:00:00Z", sources: [], entries: entries), history: []))
+        for entry in entries {
+            let b = entry.bot
+            var object: [String: JSONValue] = [
+                "id": .string(b.id), "source": .string(b.source), "platform": .string(b.platform.rawValue), "name": .string(b.name), "slug": .string(b.slug),
+                "organization": b.organization.map(JSONValue.string) ?? .null, "model": b.model.map(JSONValue.string) ?? .null,
+                "tags": .array(b.tags.map(JSONValue.string)), "stale": .bool(entry.stale), "firstSeen": .string(entry.firstSeen),
+                "lastChanged": .string(entry.lastChanged), "url": .string(try #require(model.paths.bots[entry.key])), "fields": .object(b.fields),
+            ]
+            if let name = b.organizationName { object["organizationName"] = .string(name) }
+            var expected = ""
+            JSONWriter.write(.object(object), into: &expected, pretty: true, indent: 2)
+            #expect(MachineOutput.catalogObject(entry, model: model) == expected)
+        }
+    }
+
+    @Test("a row's root marker becomes each root wherever it stands, and nothing else that looks like it does")
+    func rootMarker() {
+        let m = SiteBuilder.rootMarker
+        let cases: [(String, [String])] = [
+            ("", ["", ""]),
+            ("no marker é", ["no marker é", "no marker é"]),
+            ("\(m)a\(m)\(m)b\(m)", ["ab", "../a../../b../"]),
+            ("\u{E000}root \u{E000}\(m)\u{E001}x\u{E000}roo", ["\u{E000}root \u{E000}\u{E001}x\u{E000}roo", "\u{E000}root \u{E000}../\u{E001}x\u{E000}roo"]),
+        ]
+        for (text, expected) in cases {
+            #expect(SiteBuilder.resolvingRoot(text, to: ["", "../"]) == expected, "\(text.debugDescription)")
+        }
+    }
+
     // MARK: Golden pages
 
     @Test("representative pages of demo day 2 match their golden files", arguments: [

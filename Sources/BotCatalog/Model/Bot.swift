@@ -86,6 +86,13 @@ extension Bot {
         default:
             raw = []
         }
+        // A bot has a handful of tags: comparing them beats hashing them (twice per bot per build).
+        guard raw.count > 16 else {
+            var tags: [String] = []
+            tags.reserveCapacity(raw.count)
+            for tag in raw.lazy.map(\.trimmedWhitespace) where !tag.isEmpty && !tags.contains(tag) { tags.append(tag) }
+            return tags
+        }
         var seen = Set<String>()
         return raw.map(\.trimmedWhitespace)
             .filter { !$0.isEmpty && seen.insert($0).inserted }

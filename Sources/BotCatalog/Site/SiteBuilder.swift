@@ -250,28 +250,38 @@ public struct SiteBuilder: Sendable {
     /// Stands for the way to the site root while a row is rendered (private-use characters).
     static let rootMarker = "\u{E000}root\u{E001}"
 
-    /// Puts `root` where the marker stands: a byte scan (Foundation's `replacingOccurrences`
-    /// compares grapheme by grapheme, and this runs twice per bot).
-    static func resolvingRoot(_ text: String, to root: String) -> String {
+    /// The text with `root` where the marker stands, for each root: the marker is found once
+    /// (`memchr` for its first byte, which no ASCII text has), then each copy is made in spans.
+    /// Foundation's `replacingOccurrences` compares grapheme by grapheme, and this runs per bot.
+    static func resolvingRoot(_ text: String, to roots: [String]) -> [String] {
         let marker = Array(rootMarker.utf8)
         var text = text
-        return text.withUTF8 { bytes -> String in
-            var out: [UInt8] = []
-            out.reserveCapacity(bytes.count)
+        return text.withUTF8 { bytes -> [String] in
+            guard let base = bytes.baseAddress else { return roots.map { _ in "" } }
+            var found: [Int] = []
             var i = 0
-            var copied = 0
             while i + marker.count <= bytes.count {
-                if bytes[i] == marker[0], bytes[i..<(i + marker.count)].elementsEqual(marker) {
-                    out.append(contentsOf: bytes[copied..<i])
-                    out.append(contentsOf: root.utf8)
-                    i += marker.count
-                    copied = i
+                guard let hit = memchr(base + i, Int32(marker[0]), bytes.count - i) else { break }
+                let at = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+                if at + marker.count <= bytes.count, memcmp(base + at, marker, marker.count) == 0 {
+                    found.append(at)
+                    i = at + marker.count
                 } else {
-                    i += 1
+                    i = at + 1
                 }
             }
-            out.append(contentsOf: bytes[copied...])
-            return String(decoding: out, as: UTF8.self)
+            return roots.map { root -> String in
+                var out = ""
+                out.reserveCapacity(bytes.count + found.count * max(0, root.utf8.count - marker.count))
+                var copied = 0
+                for at in found {
+                    out += String(decoding: UnsafeBufferPointer(rebasing: bytes[copied..<at]), as: UTF8.self)
+                    out += root
+                    copied = at + marker.count
+                }
+                out += String(decoding: UnsafeBufferPointer(rebasing: bytes[copied...]), as: UTF8.self)
+                return out
+            }
         }
     }
 
@@ -292,10 +302,10 @@ public struct SiteBuilder: Sendable {
                         if let cached = cache.rows[entry.key], cached.fingerprint == print { return cached }
                         // Rendered once with a marker for the way to the root, then made for both depths:
                         // the marker only ever becomes "" or "../", wherever it stands.
-                        let row = templates.render("bot-row", contexts.row(i, root: Self.rootMarker))
+                        let row = Self.resolvingRoot(templates.render("bot-row", contexts.row(i, root: Self.rootMarker)), to: ["", "../"])
                         return RowCache.Row(fingerprint: print,
-                                            atRoot: Self.resolvingRoot(row, to: ""),
-                                            oneDown: Self.resolvingRoot(row, to: "../"),
+                                            atRoot: row[0],
+                                            oneDown: row[1],
                                             catalogJSON: MachineOutput.catalogObject(entry, model: model))
                     })
                 }
