@@ -44,8 +44,19 @@ struct CommonMarkTests {
         ("https://example.com", true), ("http://example.com/x", true), ("HTTPS://EXAMPLE.COM", true),
         ("javascript:alert(1)", false), ("//evil.example", false), ("/local", false), ("https://", false),
         ("https://x.example/\"onmouseover=", false), ("data:image/png;base64,AA", false),
+        ("\u{3000}\u{A0} https://example.com\n\u{2028}", true), ("\u{200B}https://example.com", false), (" \u{0301}https://x", false),
     ])
     func safeURLs(url: String, safe: Bool) {
         #expect(CommonMark.isSafeURL(url) == safe)
+    }
+
+    @Test("trimming drops Unicode White_Space as Foundation does, and keeps a mark on a trimmed space apart", arguments: [
+        "", "   ", "a", " a b ", "\u{3000}\u{A0}x\u{2029}\u{85}", " \u{0301}x ", "\t\r\ny\u{1680}",
+    ])
+    func trimming(text: String) {
+        #expect(Array(text.trimmedWhitespace.unicodeScalars) == Array(text.trimmingCharacters(in: .whitespacesAndNewlines).unicodeScalars))
+        #expect(text[...].trimmedWhitespace == text.trimmedWhitespace)
+        // Not White_Space (Foundation on Linux trims it): a zero-width space stays, so a URL behind one is no http(s) URL.
+        #expect("\u{200B}x".trimmedWhitespace == "\u{200B}x")
     }
 }

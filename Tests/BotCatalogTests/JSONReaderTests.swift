@@ -18,6 +18,7 @@ struct JSONReaderTests {
         (JSONValue.string("tab\there \"q\" \\ \u{1}"), #""tab\there \"q\" \\ \u0001""#),
         (JSONValue.double(0.1), "0.1"),
         (JSONValue.string("a/b"), #""a/b""#),
+        (JSONValue.string("é\n\u{1F}\r😀\"x\"\n"), #""é\n\u001f\r😀\"x\"\n""#),
     ])
     func writing(value: JSONValue, text: String) throws {
         #expect(JSONWriter.string(value, pretty: false) == text)

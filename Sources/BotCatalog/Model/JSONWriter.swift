@@ -54,6 +54,8 @@ public enum JSONWriter {
         out += indent < newlines.count ? newlines[indent] : "\n" + String(repeating: "  ", count: indent)
     }
 
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
     static func writeString(_ text: String, into out: inout String) {
         var s = text
         s.makeContiguousUTF8()  // free for native strings; bridged ones are copied once
@@ -64,22 +66,28 @@ public enum JSONWriter {
                 out += s  // the common case: nothing to escape
                 return
             }
+            // Escaped into one byte buffer, appended (and checked as UTF-8) once: Markdown has a
+            // newline every few dozen bytes, and an append per run costs more than the copy.
+            var escaped: [UInt8] = []
+            escaped.reserveCapacity(bytes.count + bytes.count / 16 + 8)
             var runStart = 0
             for i in bytes.indices {
                 let b = bytes[i]
                 guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
-                if runStart < i { out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart..<i]), as: UTF8.self) }
+                escaped.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
+                escaped.append(0x5C)
                 switch b {
-                case 0x22: out += "\\\""
-                case 0x5C: out += "\\\\"
-                case 0x0A: out += "\\n"
-                case 0x0D: out += "\\r"
-                case 0x09: out += "\\t"
-                default: out += "\\u" + String(format: "%04x", b)
+                case 0x22: escaped.append(0x22)
+                case 0x5C: escaped.append(0x5C)
+                case 0x0A: escaped.append(UInt8(ascii: "n"))
+                case 0x0D: escaped.append(UInt8(ascii: "r"))
+                case 0x09: escaped.append(UInt8(ascii: "t"))
+                default: escaped.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]])
                 }
                 runStart = i + 1
             }
-            if runStart < bytes.count { out += String(decoding: UnsafeBufferPointer(rebasing: bytes[runStart...]), as: UTF8.self) }
+            escaped.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            out += String(decoding: escaped, as: UTF8.self)
         }
         out += "\""
     }

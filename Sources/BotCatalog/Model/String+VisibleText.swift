@@ -5,13 +5,19 @@ extension String {
     }
 }
 
-extension StringProtocol {
-    /// The text without leading and trailing whitespace or newlines: the same set as
-    /// `CharacterSet.whitespacesAndNewlines` (Unicode White_Space), without Foundation's bridging.
+extension Substring {
+    /// The text without leading and trailing whitespace or newlines (Unicode White_Space, as
+    /// `CharacterSet.whitespacesAndNewlines` but for U+200B, which Foundation on Linux also
+    /// trims), without Foundation's bridging.
     var trimmedWhitespace: String {
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }
-        return String(String.UnicodeScalarView(scalars[first...last]))
+        // A copy of the span, not a rebuild scalar by scalar.
+        return String(scalars[first...last])
     }
+}
+
+extension String {
+    var trimmedWhitespace: String { self[...].trimmedWhitespace }
 }

@@ -56,7 +56,8 @@ public enum CommonMark {
 
     /// Whether a URL may appear as a link or image: absolute http or https only.
     public static func isSafeURL(_ url: String) -> Bool {
-        let trimmed = url.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        // Unicode White_Space only: a URL behind a zero-width space is no http(s) URL to a browser.
+        let trimmed = url.trimmedWhitespace.lowercased()
         guard trimmed.hasPrefix("http://") || trimmed.hasPrefix("https://") else { return false }
         // No control characters or quotes that could confuse an attribute.
         return !trimmed.unicodeScalars.contains { $0.value < 0x20 || $0 == "\"" || $0 == "<" || $0 == ">" || $0 == "\\" || $0 == "`" }
