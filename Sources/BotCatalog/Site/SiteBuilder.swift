@@ -95,48 +95,48 @@ public struct SiteBuilder: Sendable {
             if result.written { stats.written += 1 } else { stats.reused += 1 }
         }
         do {
-            // Bot pages: the bulk, rendered in parallel chunks, each chunk stored under a lock.
-            let storing = NSLock()
-            // Small chunks: a chunk's pages are held until stored, so memory stays flat in the number of bots.
-            let chunk = 64
-            let results = try await withThrowingTaskGroup(of: [PageWriter.Result].self) { group in
-                var start = 0
-                var running = 0
-                var all: [PageWriter.Result] = []
-                while start < botPages.count {
-                    let slice = Array(botPages[start..<min(start + chunk, botPages.count)])
-                    start += chunk
-                    if running >= workers, let done = try await group.next() { all += done; running -= 1 }
-                    group.addTask {
-                        let planned = try slice.map { page throws(SiteError) -> PageWriter.Planned in
-                            try writer.plan(page.path, fingerprint: page.print) { () throws(SiteError) -> PageBytes in
-                                guard let context = contexts.bot(page.key) else { throw SiteError(file: page.path, reason: "no data for bot \(page.key)") }
-                                return .parts([templates.render("bot", context)])
-                            }
-                        }
-                        return try storing.withLock { () throws(SiteError) -> [PageWriter.Result] in try planned.map(writer.store) }
-                    }
-                    running += 1
-                }
-                for try await done in group { all += done }
-                return all
-            }
-            results.forEach(record)
-            stats.botPages = results.count
-            stats.botPagesRendered = results.filter(\.rendered).count
-
             // Rows are rendered only when a page listing them must be, and then only those whose
             // inputs changed since the last build (the rest come from the row cache), in parallel.
             if listingNeeded { rows.rows = await renderRows(model, contexts, prints, cache: RowCache.read(rowCachePath)) }
-            // A few pages at a time rendered in parallel (the index and group pages are large),
-            // then stored in order.
-            let batch = workers * 2
-            for start in stride(from: 0, to: jobs.count, by: batch) {
-                let planned = Array(jobs[start..<min(start + batch, jobs.count)]).parallelMap(workers: workers, minimum: 2) { job in
-                    Result { () throws(SiteError) -> PageWriter.Planned in try writer.plan(job.path, fingerprint: job.fingerprint, render: job.render) }
+
+            // Then every page in one pool: the other pages first (the index and catalog.json are
+            // the largest, and must not be left for one core at the end), then the bot pages in
+            // chunks. Each unit renders in parallel, then is stored under a lock: two threads
+            // creating files in one folder only queue on its lock in the kernel.
+            enum Unit { case job(PageJob), bots(ArraySlice<(key: BotKey, path: String, print: String)>) }
+            // Small chunks: a chunk's pages are held until stored, so memory stays flat in the number of bots.
+            let chunk = 64
+            let units = jobs.map(Unit.job) + stride(from: 0, to: botPages.count, by: chunk).map { .bots(botPages[$0..<min($0 + chunk, botPages.count)]) }
+            let storing = NSLock()
+            let results = try await withThrowingTaskGroup(of: (bots: Bool, results: [PageWriter.Result]).self) { group in
+                var running = 0
+                var all: [(bots: Bool, results: [PageWriter.Result])] = []
+                for unit in units {
+                    if running >= workers, let done = try await group.next() { all.append(done); running -= 1 }
+                    group.addTask {
+                        switch unit {
+                        case .job(let job):
+                            let planned = try writer.plan(job.path, fingerprint: job.fingerprint, render: job.render)
+                            return (false, [try storing.withLock { () throws(SiteError) -> PageWriter.Result in try writer.store(planned) }])
+                        case .bots(let slice):
+                            let planned = try slice.map { page throws(SiteError) -> PageWriter.Planned in
+                                try writer.plan(page.path, fingerprint: page.print) { () throws(SiteError) -> PageBytes in
+                                    guard let context = contexts.bot(page.key) else { throw SiteError(file: page.path, reason: "no data for bot \(page.key)") }
+                                    return .parts([templates.render("bot", context)])
+                                }
+                            }
+                            return (true, try storing.withLock { () throws(SiteError) -> [PageWriter.Result] in try planned.map(writer.store) })
+                        }
+                    }
+                    running += 1
                 }
-                for result in planned { record(try writer.store(try result.get())) }
+                for try await done in group { all.append(done) }
+                return all
             }
+            for unit in results { unit.results.forEach(record) }
+            let botResults = results.filter(\.bots).flatMap(\.results)
+            stats.botPages = botResults.count
+            stats.botPagesRendered = botResults.filter(\.rendered).count
         } catch let error as SiteError {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
