@@ -114,6 +114,25 @@ struct SiteTests {
         }
     }
 
+    @Test("the short hashes in published URLs and feed ids never change between versions (FNV-1a)", arguments: [
+        ("unltd/abc", "45f5eaf6"), ("Demo", "e0dc61fe"), ("Ops & Research 🤖", "df0ce039"),
+    ])
+    func shortHashIsStable(text: String, hash: String) {
+        #expect(SitePaths.shortHash(text) == hash)
+    }
+
+    @Test("page fingerprints tell texts apart however they are split into parts, word-sized or not")
+    func fingerprints() {
+        func print(_ parts: [String]) -> UInt64 {
+            var f = Fingerprint()
+            for part in parts { f.add(part) }
+            return f.value
+        }
+        let long = String(repeating: "0123456789abcdef", count: 4)
+        let cases = [["ab", "c"], ["a", "bc"], ["abc"], ["", "abc"], [long], [long + "x"], [String(long.dropLast()) + "x"], ["é"], ["e\u{301}"]]
+        #expect(Set(cases.map(print)).count == cases.count)
+    }
+
     // MARK: Golden pages
 
     @Test("representative pages of demo day 2 match their golden files", arguments: [

@@ -146,9 +146,7 @@ struct PageFingerprints: Sendable {
 
 extension Fingerprint {
     mutating func add(_ value: UInt64) {
-        withUnsafeBytes(of: value.littleEndian) { bytes in
-            for byte in bytes { self.addByte(byte) }
-        }
+        withUnsafeBytes(of: value.littleEndian) { add($0) }
     }
 
     /// A field change: its path and both sides, an absent side told apart from `null`.
