@@ -110,7 +110,7 @@ struct SiteTests {
             ("\u{E000}root \u{E000}\(m)\u{E001}x\u{E000}roo", ["\u{E000}root \u{E000}\u{E001}x\u{E000}roo", "\u{E000}root \u{E000}../\u{E001}x\u{E000}roo"]),
         ]
         for (text, expected) in cases {
-            #expect(SiteBuilder.resolvingRoot(text, to: ["", "../"]) == expected, "\(text.debugDescription)")
+            #expect(SiteBuilder.resolvingRoot(Array(text.utf8), to: ["", "../"]) == expected, "\(text.debugDescription)")
         }
     }
 

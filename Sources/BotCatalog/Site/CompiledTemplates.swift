@@ -20,21 +20,41 @@ indirect enum TemplateValue {
     }
 }
 
-/// One level of a context: names to values. A list of pairs searched in order rather than a
-/// dictionary: a level has a few dozen names at most, mostly short enough to be stored inline,
-/// and comparing those is cheaper than hashing them on every lookup (and when building).
+/// One level of a context: names to values. A list searched in order rather than a dictionary:
+/// a level has a few dozen names at most, and each carries a key made of its length and first
+/// bytes, so a lookup compares integers and only confirms a match as text (comparing `String`s
+/// that differ is a call per name; hashing them costs more when building than it saves).
 final class TemplateScope: MustacheParent, @unchecked Sendable {
-    private let names: [String]
-    private let values: [TemplateValue]
-
-    init(_ pairs: [(String, TemplateValue)]) {
-        names = pairs.map(\.0)
-        values = pairs.map(\.1)
+    struct Entry {
+        let key: UInt64
+        let name: String
+        let value: TemplateValue
     }
 
-    subscript(name: String) -> TemplateValue? {
-        guard let i = names.firstIndex(of: name) else { return nil }
-        return values[i]
+    private let entries: [Entry]
+
+    init(_ pairs: [(String, TemplateValue)]) {
+        entries = pairs.map { Entry(key: Self.key($0.0), name: $0.0, value: $0.1) }
+    }
+
+    /// The length and up to the first eight UTF-8 bytes of a name.
+    static func key(_ name: String) -> UInt64 {
+        var key = UInt64(truncatingIfNeeded: name.utf8.count) &* 0x9E37_79B9_7F4A_7C15
+        var shift: UInt64 = 0
+        for byte in name.utf8.prefix(8) {
+            key ^= UInt64(byte) << shift
+            shift += 8
+        }
+        return key
+    }
+
+    subscript(name: String) -> TemplateValue? { self[Self.key(name), name] }
+
+    subscript(key: UInt64, name: String) -> TemplateValue? {
+        entries.withUnsafeBufferPointer { entries -> TemplateValue? in
+            for i in entries.indices where entries[i].key == key && entries[i].name == name { return entries[i].value }
+            return nil
+        }
     }
 
     func child(named name: String) -> Any? { self[name]?.mustacheValue }
@@ -51,7 +71,8 @@ final class TemplateScope: MustacheParent, @unchecked Sendable {
 /// per-`Character` escape.
 struct CompiledTemplates: Sendable {
     indirect enum Node: Sendable {
-        case text(String)
+        /// Template text, as the bytes it is written as.
+        case text([UInt8])
         case variable(Name, escaped: Bool)
         case section(Name, [Node], inverted: Bool)
         /// `{{>name}}`, or `{{<name}}` with the blocks it overrides.
@@ -67,6 +88,8 @@ struct CompiledTemplates: Sendable {
         enum Kind: Sendable { case top, fromTop, fromStack }
         let kind: Kind
         let parts: [String]
+        /// `TemplateScope.key` of each part, made once.
+        let keys: [UInt64]
 
         init(_ text: String) {
             if text == "." {
@@ -76,6 +99,7 @@ struct CompiledTemplates: Sendable {
                 kind = text.first == "." ? .fromTop : .fromStack
                 parts = text.split(separator: ".").map(String.init)
             }
+            keys = parts.map(TemplateScope.key)
         }
     }
 
@@ -95,8 +119,15 @@ struct CompiledTemplates: Sendable {
     }
 
     func render(_ name: String, _ root: TemplateScope) -> String {
-        var out = ""
+        String(decoding: renderBytes(name, root), as: UTF8.self)
+    }
+
+    /// The page as bytes: appending bytes is a copy, appending to a `String` also keeps its
+    /// counts and flags (a page is a few hundred appends).
+    func renderBytes(_ name: String, _ root: TemplateScope) -> [UInt8] {
+        var out: [UInt8] = []
         guard let nodes = templates[name] else { return out }
+        out.reserveCapacity(16_384)
         var context = Context(stack: [.scope(root)], indentation: nil, inherited: nil)
         render(nodes, &context, into: &out)
         return out
@@ -110,40 +141,41 @@ struct CompiledTemplates: Sendable {
 
     /// One template level, with swift-mustache's rule for indented partials: a node's non-empty
     /// output that starts a new line within this level gets the indentation first.
-    func render(_ nodes: [Node], _ context: inout Context, into out: inout String) {
+    func render(_ nodes: [Node], _ context: inout Context, into out: inout [UInt8]) {
         guard let indentation = context.indentation, !indentation.isEmpty else {
             for node in nodes { render(node, &context, into: &out) }
             return
         }
-        let levelStart = out.utf8.count
+        let levelStart = out.count
         for node in nodes {
-            let before = out.utf8.count
+            let before = out.count
             let atLineStart = before > levelStart && Self.endsWithNewline(out)
             render(node, &context, into: &out)
-            if atLineStart && out.utf8.count > before {
-                out.insert(contentsOf: indentation, at: out.utf8.index(out.utf8.startIndex, offsetBy: before))
+            if atLineStart && out.count > before {
+                out.insert(contentsOf: indentation.utf8, at: before)
             }
         }
     }
 
     /// swift-mustache compares the last `Character` with "\n", which a "\r\n" is not.
-    static func endsWithNewline(_ text: String) -> Bool {
-        var bytes = text.utf8.reversed().makeIterator()
-        guard bytes.next() == UInt8(ascii: "\n") else { return false }
-        return bytes.next() != UInt8(ascii: "\r")
+    static func endsWithNewline(_ bytes: [UInt8]) -> Bool {
+        guard bytes.last == UInt8(ascii: "\n") else { return false }
+        return bytes.count < 2 || bytes[bytes.count - 2] != UInt8(ascii: "\r")
     }
 
-    func render(_ node: Node, _ context: inout Context, into out: inout String) {
+    func render(_ node: Node, _ context: inout Context, into out: inout [UInt8]) {
         switch node {
         case .text(let text):
-            out += text
+            out.append(contentsOf: text)
         case .variable(let name, let escaped):
             switch lookup(name, context.stack) {
-            case .text(let s)?: if escaped { Self.appendEscaped(s, to: &out) } else { out += s }
-            case .flag(let b)?: out += b ? "true" : "false"
-            case .number(let n)?: out += String(n)
+            case .text(let s)?: if escaped { Self.appendEscaped(s, to: &out) } else { Self.append(s, to: &out) }
+            case .flag(let b)?: Self.append(b ? "true" : "false", to: &out)
+            case .number(let n)?: Self.append(String(n), to: &out)
             // What swift-mustache prints for a list or an object (no template of ours does this).
-            case let value?: if escaped { Self.appendEscaped(String(describing: value.mustacheValue), to: &out) } else { out += String(describing: value.mustacheValue) }
+            case let value?:
+                let text = String(describing: value.mustacheValue)
+                if escaped { Self.appendEscaped(text, to: &out) } else { Self.append(text, to: &out) }
             case nil: break
             }
         case .section(let name, let body, let inverted):
@@ -180,7 +212,7 @@ struct CompiledTemplates: Sendable {
         }
     }
 
-    private func renderPushed(_ value: TemplateValue, _ body: [Node], _ context: inout Context, into out: inout String) {
+    private func renderPushed(_ value: TemplateValue, _ body: [Node], _ context: inout Context, into out: inout [UInt8]) {
         context.stack.append(value)
         render(body, &context, into: &out)
         context.stack.removeLast()
@@ -189,52 +221,62 @@ struct CompiledTemplates: Sendable {
     /// The first part of a name is looked up from the innermost scope outwards, the rest inside it.
     func lookup(_ name: Name, _ stack: [TemplateValue]) -> TemplateValue? {
         guard var value = stack.last else { return nil }
-        var rest = name.parts[...]
+        var part = 0
         switch name.kind {
         case .top:
             return value
         case .fromTop:
             break
         case .fromStack:
-            guard let first = rest.popFirst() else { return value }
-            guard let found = stack.reversed().lazy.compactMap({ item -> TemplateValue? in
-                if case .scope(let scope) = item { return scope[first] }
-                return nil
-            }).first else { return nil }
+            guard !name.parts.isEmpty else { return value }
+            let key = name.keys[0], first = name.parts[0]
+            var found: TemplateValue?
+            for item in stack.reversed() {
+                if case .scope(let scope) = item, let hit = scope[key, first] {
+                    found = hit
+                    break
+                }
+            }
+            guard let found else { return nil }
             value = found
+            part = 1
         }
-        for part in rest {
-            guard case .scope(let scope) = value, let next = scope[part] else { return nil }
+        while part < name.parts.count {
+            guard case .scope(let scope) = value, let next = scope[name.keys[part], name.parts[part]] else { return nil }
             value = next
+            part += 1
         }
         return value
+    }
+
+    static func append(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { out.append(contentsOf: $0) }
     }
 
     /// HTML escaping as swift-mustache does it (`'` as `&#39;`), over bytes: runs without markup
     /// are copied whole. (Markup characters always stand alone here: `TemplateSet.box` separates
     /// them from combining marks, so escaping bytes and escaping `Character`s agree.)
-    static func appendEscaped(_ text: String, to out: inout String) {
-        let utf8 = text.utf8
-        var start = utf8.startIndex
-        var i = start
-        while i != utf8.endIndex {
-            let replacement: String
-            switch utf8[i] {
-            case UInt8(ascii: "<"): replacement = "&lt;"
-            case UInt8(ascii: ">"): replacement = "&gt;"
-            case UInt8(ascii: "&"): replacement = "&amp;"
-            case UInt8(ascii: "\""): replacement = "&quot;"
-            case UInt8(ascii: "'"): replacement = "&#39;"
-            default:
-                utf8.formIndex(after: &i)
-                continue
+    static func appendEscaped(_ text: String, to out: inout [UInt8]) {
+        var text = text
+        text.withUTF8 { bytes in
+            var start = 0
+            for i in bytes.indices {
+                let replacement: StaticString
+                switch bytes[i] {
+                case UInt8(ascii: "<"): replacement = "&lt;"
+                case UInt8(ascii: ">"): replacement = "&gt;"
+                case UInt8(ascii: "&"): replacement = "&amp;"
+                case UInt8(ascii: "\""): replacement = "&quot;"
+                case UInt8(ascii: "'"): replacement = "&#39;"
+                default: continue
+                }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
+                start = i + 1
             }
-            out += text[start..<i]
-            out += replacement
-            utf8.formIndex(after: &i)
-            start = i
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
-        out += text[start..<utf8.endIndex]
     }
 }
 
@@ -317,13 +359,13 @@ struct SubsetParser {
             }
             let text = try readUntilDelimiterOrNewline()
             if current.isNewline {
-                nodes.append(.text(whiteSpaceBefore + text + String(current)))
+                nodes.append(.text(Array((whiteSpaceBefore + text + String(current)).utf8)))
                 state.newLine = true
                 position += 1
                 continue
             }
             if !text.isEmpty {
-                nodes.append(.text(whiteSpaceBefore + text))
+                nodes.append(.text(Array((whiteSpaceBefore + text).utf8)))
                 whiteSpaceBefore = ""
                 state.newLine = false
             }
@@ -337,7 +379,7 @@ struct SubsetParser {
                 if isStandalone(state) {
                     setNewLine = true
                 } else if !whiteSpaceBefore.isEmpty {
-                    nodes.append(.text(whiteSpaceBefore))
+                    nodes.append(.text(Array(whiteSpaceBefore.utf8)))
                     whiteSpaceBefore = ""
                 }
                 let body = try parse(state.withSectionName(name, newLine: setNewLine))
@@ -347,7 +389,7 @@ struct SubsetParser {
                 let name = try parseName()
                 guard name == state.sectionName else { throw CompiledTemplates.Unsupported() }
                 if !isStandalone(state), !whiteSpaceBefore.isEmpty {
-                    nodes.append(.text(whiteSpaceBefore))
+                    nodes.append(.text(Array(whiteSpaceBefore.utf8)))
                 }
                 return nodes
             case "!":
@@ -357,7 +399,7 @@ struct SubsetParser {
             case "{", "&":
                 let triple = current == "{"
                 if !whiteSpaceBefore.isEmpty {
-                    nodes.append(.text(whiteSpaceBefore))
+                    nodes.append(.text(Array(whiteSpaceBefore.utf8)))
                     whiteSpaceBefore = ""
                 }
                 position += 1
@@ -369,7 +411,7 @@ struct SubsetParser {
                 skipWhitespace()
                 guard current != "*" else { throw CompiledTemplates.Unsupported() }
                 let name = try parsePartialName()
-                if !whiteSpaceBefore.isEmpty { nodes.append(.text(whiteSpaceBefore)) }
+                if !whiteSpaceBefore.isEmpty { nodes.append(.text(Array(whiteSpaceBefore.utf8))) }
                 if isStandalone(state) {
                     setNewLine = true
                     nodes.append(.partial(name, indentation: whiteSpaceBefore, overrides: nil))
@@ -382,7 +424,7 @@ struct SubsetParser {
                 skipWhitespace()
                 let name = try parsePartialName()
                 guard name.first != "*" else { throw CompiledTemplates.Unsupported() }
-                if !whiteSpaceBefore.isEmpty { nodes.append(.text(whiteSpaceBefore)) }
+                if !whiteSpaceBefore.isEmpty { nodes.append(.text(Array(whiteSpaceBefore.utf8))) }
                 if isStandalone(state) { setNewLine = true }
                 var overrides: [String: [Node]] = [:]
                 for node in try parse(state.withInheritancePartial(name)) {
@@ -401,7 +443,7 @@ struct SubsetParser {
                     if isStandalone(state) { setNewLine = true }
                     nodes.append(.blockDefinition(name, try parse(state.withSectionName(name, newLine: setNewLine))))
                 } else {
-                    if !whiteSpaceBefore.isEmpty { nodes.append(.text(whiteSpaceBefore)) }
+                    if !whiteSpaceBefore.isEmpty { nodes.append(.text(Array(whiteSpaceBefore.utf8))) }
                     if isStandalone(state) { setNewLine = true }
                     let body = try parse(state.withSectionName(name, newLine: setNewLine))
                     nodes.append(.block(name, body, indentation: whiteSpaceBefore))
@@ -411,7 +453,7 @@ struct SubsetParser {
                 throw CompiledTemplates.Unsupported()
             default:
                 if !whiteSpaceBefore.isEmpty {
-                    nodes.append(.text(whiteSpaceBefore))
+                    nodes.append(.text(Array(whiteSpaceBefore.utf8)))
                     whiteSpaceBefore = ""
                 }
                 nodes.append(.variable(CompiledTemplates.Name(try parseName()), escaped: true))

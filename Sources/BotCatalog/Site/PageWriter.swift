@@ -122,12 +122,14 @@ private final class MadeFolders: @unchecked Sendable {
 /// the template, or a listing's rows, never joined).
 enum PageBytes: Sendable {
     case data(Data)
+    case bytes([UInt8])
     case parts([String])
 
     /// All of it in one piece (for the few small pages that need it).
     var data: Data {
         switch self {
         case .data(let data): return data
+        case .bytes(let bytes): return Data(bytes)
         case .parts(let parts): return Data(parts.joined().utf8)
         }
     }
@@ -141,6 +143,9 @@ enum PageBytes: Sendable {
         switch self {
         case .data(let data):
             return data == other
+        case .bytes(let bytes):
+            guard bytes.count == other.count else { return false }
+            return bytes.isEmpty || bytes.withUnsafeBytes { mine in other.withUnsafeBytes { memcmp(mine.baseAddress!, $0.baseAddress!, mine.count) == 0 } }
         case .parts(let parts):
             guard parts.reduce(0, { $0 + $1.utf8.count }) == other.count else { return false }
             return other.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
@@ -163,6 +168,8 @@ enum PageBytes: Sendable {
         switch self {
         case .data(let data):
             return data.withUnsafeBytes { AtomicFile.writeAll(fd, $0) }
+        case .bytes(let bytes):
+            return bytes.withUnsafeBytes { AtomicFile.writeAll(fd, $0) }
         case .parts(var parts) where parts.count == 1:
             return parts[0].withUTF8 { AtomicFile.writeAll(fd, UnsafeRawBufferPointer($0)) }
         case .parts(let parts):

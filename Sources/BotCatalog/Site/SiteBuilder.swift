@@ -122,7 +122,7 @@ public struct SiteBuilder: Sendable {
                             let planned = try slice.map { page throws(SiteError) -> PageWriter.Planned in
                                 try writer.plan(page.path, fingerprint: page.print) { () throws(SiteError) -> PageBytes in
                                     guard let context = contexts.bot(page.key) else { throw SiteError(file: page.path, reason: "no data for bot \(page.key)") }
-                                    return .parts([templates.render("bot", context)])
+                                    return .bytes(templates.renderBytes("bot", context))
                                 }
                             }
                             return (true, try storing.withLock { () throws(SiteError) -> [PageWriter.Result] in try planned.map(writer.store) })
@@ -253,10 +253,9 @@ public struct SiteBuilder: Sendable {
     /// The text with `root` where the marker stands, for each root: the marker is found once
     /// (`memchr` for its first byte, which no ASCII text has), then each copy is made in spans.
     /// Foundation's `replacingOccurrences` compares grapheme by grapheme, and this runs per bot.
-    static func resolvingRoot(_ text: String, to roots: [String]) -> [String] {
+    static func resolvingRoot(_ text: [UInt8], to roots: [String]) -> [String] {
         let marker = Array(rootMarker.utf8)
-        var text = text
-        return text.withUTF8 { bytes -> [String] in
+        return text.withUnsafeBufferPointer { bytes -> [String] in
             guard let base = bytes.baseAddress else { return roots.map { _ in "" } }
             var found: [Int] = []
             var i = 0
@@ -302,7 +301,7 @@ public struct SiteBuilder: Sendable {
                         if let cached = cache.rows[entry.key], cached.fingerprint == print { return cached }
                         // Rendered once with a marker for the way to the root, then made for both depths:
                         // the marker only ever becomes "" or "../", wherever it stands.
-                        let row = Self.resolvingRoot(templates.render("bot-row", contexts.row(i, root: Self.rootMarker)), to: ["", "../"])
+                        let row = Self.resolvingRoot(templates.renderBytes("bot-row", contexts.row(i, root: Self.rootMarker)), to: ["", "../"])
                         return RowCache.Row(fingerprint: print,
                                             atRoot: row[0],
                                             oneDown: row[1],

@@ -73,6 +73,12 @@ public struct TemplateSet: Sendable {
         return compiled.render(template, context)
     }
 
+    /// The page as UTF-8 bytes (bot pages and rows: no `String` made only to be written).
+    func renderBytes(_ template: String, _ context: TemplateScope) -> [UInt8] {
+        guard let compiled else { return Array(renderWithMustache(template, context).utf8) }
+        return compiled.renderBytes(template, context)
+    }
+
     /// This set with the compiled renderer switched off: every page through swift-mustache.
     var withoutCompiledRenderer: TemplateSet {
         TemplateSet(folder: folder, library: library, compiled: nil, assets: assets, fingerprint: fingerprint)
