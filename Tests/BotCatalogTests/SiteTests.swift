@@ -96,7 +96,7 @@ struct SiteTests {
             if let name = b.organizationName { object["organizationName"] = .string(name) }
             var expected = ""
             JSONWriter.write(.object(object), into: &expected, pretty: true, indent: 2)
-            #expect(MachineOutput.catalogObject(entry, model: model) == expected)
+            #expect(MachineOutput.catalogObject(entry, path: try #require(model.paths.bots[entry.key])) == expected)
         }
     }
 
@@ -131,6 +131,11 @@ struct SiteTests {
         let long = String(repeating: "0123456789abcdef", count: 4)
         let cases = [["ab", "c"], ["a", "bc"], ["abc"], ["", "abc"], [long], [long + "x"], [String(long.dropLast()) + "x"], ["é"], ["e\u{301}"]]
         #expect(Set(cases.map(print)).count == cases.count)
+        for parts in cases {
+            var f = Fingerprint()
+            for part in parts { f.add(part) }
+            #expect(f.hex == String(format: "%016llx", f.value))
+        }
     }
 
     // MARK: Golden pages

@@ -10,6 +10,8 @@ extension Substring {
     /// `CharacterSet.whitespacesAndNewlines` but for U+200B, which Foundation on Linux also
     /// trims), without Foundation's bridging.
     var trimmedWhitespace: String {
+        // Starts and ends with printable ASCII: nothing to trim, no Unicode properties to look up.
+        if let first = utf8.first, let last = utf8.last, (0x21..<0x80).contains(first), (0x21..<0x80).contains(last) { return String(self) }
         let scalars = unicodeScalars
         guard let first = scalars.firstIndex(where: { !$0.properties.isWhitespace }),
               let last = scalars.lastIndex(where: { !$0.properties.isWhitespace }) else { return "" }

@@ -24,7 +24,7 @@ enum MachineOutput {
 
     /// One bot's object in catalog.json, at its depth there: what `JSONWriter` makes of the
     /// object, written key by key in its sorted order (10,000 of these per full build).
-    static func catalogObject(_ entry: CatalogEntry, model: SiteModel) -> String {
+    static func catalogObject(_ entry: CatalogEntry, path: String) -> String {
         let b = entry.bot
         var out = "{"
         out.reserveCapacity(1024)
@@ -55,7 +55,7 @@ enum MachineOutput {
         out += entry.stale ? "true" : "false"
         key("tags")
         JSONWriter.write(.array(b.tags.map(JSONValue.string)), into: &out, pretty: true, indent: 3)
-        text("url", model.paths.bots[entry.key] ?? "")
+        text("url", path)
         out += "\n    }"
         return out
     }
@@ -69,9 +69,7 @@ enum MachineOutput {
         }
         url("", nil)
         url("changelog.html", model.input.history.last?.at)
-        for entry in model.input.snapshot.entries {
-            if let path = model.paths.bots[entry.key] { url(path, entry.lastChanged) }
-        }
+        for (entry, position) in zip(model.input.snapshot.entries, model.rank) { url(model.currentPaths[position], entry.lastChanged) }
         for path in groupPaths.sorted() { url(path, nil) }
         xml += "</urlset>\n"
         return xml

@@ -52,7 +52,7 @@ struct PageContexts: Sendable {
         let tags = model.facts[i].tags
         var row = ContextBuilder(capacity: 14)
         row.set("name", DisplayText.clean(bot.name, limit: 300))
-        row.set("url", root + (model.paths.bots[bot.key] ?? ""))
+        row.set("url", root + model.currentPaths[i])
         row.set("source", bot.source)
         row.set("tags", tags.map { tag in
             var item = ContextBuilder(capacity: 2)
@@ -166,11 +166,12 @@ struct PageContexts: Sendable {
                                             "ai_model", "ai_model_version", "creativity_level", "doc_correlation", "irrelevant_questions",
                                             "question_limit", "long_term_memory"]
 
-    func bot(_ key: BotKey) -> TemplateScope? {
+    /// A bot's page: `current` is its index in `model.current`, nil for a removed bot.
+    func bot(_ key: BotKey, current: Int?) -> TemplateScope? {
         let entry: CatalogEntry
         var removedAt: String?
-        if let current = input.snapshot.entry(for: key) {
-            entry = current
+        if let current {
+            entry = model.current[current]
         } else if let tomb = model.tombstones[key] {
             let firstAdded = model.events[key]?.last { $0.kind == .added }?.at ?? tomb.removedAt
             entry = CatalogEntry(bot: tomb.bot, firstSeen: firstAdded, lastSeen: tomb.removedAt, lastChanged: tomb.removedAt)

@@ -6,7 +6,8 @@ import Foundation
 /// combine their members' prints. `lastSeen` of a current bot is no input: no page shows it.
 struct PageFingerprints: Sendable {
     let base: Fingerprint
-    let entries: [BotKey: UInt64]
+    /// Each current bot's print (aligned with `model.current`).
+    let prints: [UInt64]
     let model: SiteModel
 
     init(model: SiteModel, templateHash: String) {
@@ -27,7 +28,7 @@ struct PageFingerprints: Sendable {
             f.add(.object(bot.fields))
             f.add(entry.stale ? "stale:\(entry.lastSeen)" : "current")
             f.add(entry.firstSeen); f.add(entry.lastChanged)
-            f.add(model.paths.bots[entry.key] ?? "")
+            f.add(model.currentPaths[i])
             f.add(model.organizationName(bot.organization) ?? "")
             f.add(bot.organization.flatMap { model.paths.organizations[$0] } ?? "")
             f.add(facts.model.map { model.paths.models[$0] ?? "" } ?? "")
@@ -39,10 +40,7 @@ struct PageFingerprints: Sendable {
             }
             return f.value
         }
-        var entries: [BotKey: UInt64] = [:]
-        entries.reserveCapacity(model.current.count)
-        for (entry, print) in zip(model.current, prints) { entries[entry.key] = print }
-        self.entries = entries
+        self.prints = prints
     }
 
     private func start(_ page: String) -> Fingerprint {
@@ -51,10 +49,11 @@ struct PageFingerprints: Sendable {
         return f
     }
 
-    func bot(_ key: BotKey) -> String {
+    /// A bot's page: `current` is its index in `model.current`, nil for a removed bot.
+    func bot(_ key: BotKey, current: Int?) -> String {
         var f = start("bot")
-        if let print = entries[key] {
-            f.add(print)
+        if let current {
+            f.add(prints[current])
         } else if let tomb = model.tombstones[key] {
             f.add(.object(tomb.bot.fields)); f.add(tomb.bot.name); f.add(tomb.bot.slug); f.add(tomb.bot.organization ?? "-")
             f.add(tomb.removedAt)
@@ -76,16 +75,16 @@ struct PageFingerprints: Sendable {
     }
 
     /// What one bot's row in a listing shows.
-    func row(_ key: BotKey) -> String {
+    func row(_ i: Int) -> String {
         var f = start("row")
-        f.add(entries[key] ?? 0)
+        f.add(prints[i])
         return f.hex
     }
 
     /// The index: every current bot in display order, the sources' states and problems.
     func index() -> String {
         var f = start("index")
-        for entry in model.current { f.add(entries[entry.key] ?? 0) }
+        for print in prints { f.add(print) }
         for source in model.input.snapshot.sources {
             f.add(source.name); f.add(source.state.rawValue)
             for problem in source.problems { f.add(problem) }
@@ -97,7 +96,7 @@ struct PageFingerprints: Sendable {
         var f = start("group:\(kind)")
         f.add(name)
         f.add(model.organizationName(name) ?? "")
-        for i in members { f.add(entries[model.current[i].key] ?? 0) }
+        for i in members { f.add(prints[i]) }
         return f.hex
     }
 
@@ -139,7 +138,7 @@ struct PageFingerprints: Sendable {
 
     func allBots(_ name: String) -> String {
         var f = start(name)
-        for entry in model.input.snapshot.entries { f.add(entries[entry.key] ?? 0) }
+        for position in model.rank { f.add(prints[position]) }
         return f.hex
     }
 }

@@ -44,6 +44,14 @@ public struct SiteBuilder: Sendable {
         let render: () throws(SiteError) -> PageBytes
     }
 
+    /// A bot page to build: `current` is the bot's index in the model's current bots, nil for a removed bot.
+    struct BotPage: Sendable {
+        let key: BotKey
+        let current: Int?
+        let path: String
+        let print: String
+    }
+
     /// The rows of listing pages, rendered on first need (never, when no listing page changed).
     final class RowsBox: @unchecked Sendable {
         var rows: [RowCache.Row] = []
@@ -67,8 +75,9 @@ public struct SiteBuilder: Sendable {
         let contexts = PageContexts(model: model)
         let prints = PageFingerprints(model: model, templateHash: templates.fingerprint)
         let templates = self.templates
-        let botPages = model.botPageKeys.parallelMap(workers: workers) { key -> (key: BotKey, path: String, print: String)? in
-            model.paths.bots[key].map { (key, $0, prints.bot(key)) }
+        let botPages = model.botPages.parallelMap(workers: workers) { page -> BotPage? in
+            guard let path = page.current.map({ model.currentPaths[$0] }) ?? model.paths.bots[page.key] else { return nil }
+            return BotPage(key: page.key, current: page.current, path: path, print: prints.bot(page.key, current: page.current))
         }.compactMap { $0 }
         let rows = RowsBox()
         let (jobs, listingNeeded) = listingJobs(input, model, contexts, prints, reusable: reusable, rows: rows)
@@ -103,7 +112,7 @@ public struct SiteBuilder: Sendable {
             // the largest, and must not be left for one core at the end), then the bot pages in
             // chunks. Each unit renders in parallel, then is stored under a lock: two threads
             // creating files in one folder only queue on its lock in the kernel.
-            enum Unit { case job(PageJob), bots(ArraySlice<(key: BotKey, path: String, print: String)>) }
+            enum Unit { case job(PageJob), bots(ArraySlice<BotPage>) }
             // Small chunks: a chunk's pages are held until stored, so memory stays flat in the number of bots.
             let chunk = 64
             let units = jobs.map(Unit.job) + stride(from: 0, to: botPages.count, by: chunk).map { .bots(botPages[$0..<min($0 + chunk, botPages.count)]) }
@@ -121,7 +130,7 @@ public struct SiteBuilder: Sendable {
                         case .bots(let slice):
                             let planned = try slice.map { page throws(SiteError) -> PageWriter.Planned in
                                 try writer.plan(page.path, fingerprint: page.print) { () throws(SiteError) -> PageBytes in
-                                    guard let context = contexts.bot(page.key) else { throw SiteError(file: page.path, reason: "no data for bot \(page.key)") }
+                                    guard let context = contexts.bot(page.key, current: page.current) else { throw SiteError(file: page.path, reason: "no data for bot \(page.key)") }
                                     return .bytes(templates.renderBytes("bot", context))
                                 }
                             }
@@ -168,9 +177,7 @@ public struct SiteBuilder: Sendable {
         jobs.append(PageJob(path: "404.html", fingerprint: nil, render: text { templates.render("404", contexts.notFound()) }))
         jobs.append(PageJob(path: "feed.xml", fingerprint: prints.feed(), render: text { templates.render("feed", contexts.feed()) }))
         jobs.append(PageJob(path: "catalog.json", fingerprint: prints.allBots("catalog.json"), render: {
-            var objects: [BotKey: String] = [:]
-            for (entry, row) in zip(model.current, rows.rows) { objects[entry.key] = row.catalogJSON }
-            let fragments = input.snapshot.entries.map { objects[$0.key] ?? MachineOutput.catalogObject($0, model: model) }
+            let fragments = model.rank.map { rows.rows[$0].catalogJSON }
             return .parts(MachineOutput.catalogJSON(title: input.title, fragments: fragments))
         }))
         var listingNeeded = reusable["index.html"] != indexPrint
@@ -205,7 +212,7 @@ public struct SiteBuilder: Sendable {
 
     /// The files to replace in place when every fingerprinted page matches the published site,
     /// the same pages exist, and at most one of the always-rendered ones changed; nil otherwise.
-    func inPlaceUpdate(botPages: [(key: BotKey, path: String, print: String)], jobs: [PageJob], listingNeeded: Bool,
+    func inPlaceUpdate(botPages: [BotPage], jobs: [PageJob], listingNeeded: Bool,
                        reusable: [String: String]) throws(SiteError) -> (files: [(path: String, data: Data)], stats: Stats)? {
         guard !listingNeeded, !reusable.isEmpty, reusable.count == botPages.count + jobs.count else { return nil }
         func published(_ path: String) -> Bool { access("\(output)/\(path)", F_OK) == 0 }
@@ -297,7 +304,7 @@ public struct SiteBuilder: Sendable {
                 group.addTask {
                     (start, (start..<min(start + chunk, count)).map { i -> RowCache.Row in
                         let entry = model.current[i]
-                        let print = prints.row(entry.key)
+                        let print = prints.row(i)
                         if let cached = cache.rows[entry.key], cached.fingerprint == print { return cached }
                         // Rendered once with a marker for the way to the root, then made for both depths:
                         // the marker only ever becomes "" or "../", wherever it stands.
@@ -305,7 +312,7 @@ public struct SiteBuilder: Sendable {
                         return RowCache.Row(fingerprint: print,
                                             atRoot: row[0],
                                             oneDown: row[1],
-                                            catalogJSON: MachineOutput.catalogObject(entry, model: model))
+                                            catalogJSON: MachineOutput.catalogObject(entry, path: model.currentPaths[i]))
                     })
                 }
             }

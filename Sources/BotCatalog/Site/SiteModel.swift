@@ -47,6 +47,11 @@ struct SiteModel: Sendable {
 
     /// What pages need of each current bot (aligned with `current`), worked out once.
     let facts: [BotFacts]
+    /// Each current bot's page (aligned with `current`).
+    let currentPaths: [String]
+    /// Where each snapshot entry stands in `current`: pages in snapshot order (catalog.json,
+    /// the sitemap) find a bot's row and page without a lookup by key.
+    let rank: [Int]
 
     struct BotFacts: Sendable {
         /// Tags and model as pages show them (and as their group pages are named).
@@ -65,9 +70,13 @@ struct SiteModel: Sendable {
         // what is left below is building dictionaries.
         let entries = input.snapshot.entries
         let sortNames = entries.parallelMap { $0.bot.name.lowercased() }
-        current = entries.indices.sorted { a, b in
+        let order = entries.indices.sorted { a, b in
             sortNames[a] != sortNames[b] ? sortNames[a] < sortNames[b] : entries[a].key < entries[b].key
-        }.map { entries[$0] }
+        }
+        current = order.map { entries[$0] }
+        var rank = [Int](repeating: 0, count: entries.count)
+        for (position, entry) in order.enumerated() { rank[entry] = position }
+        self.rank = rank
         let facts = current.parallelMap { BotFacts($0.bot) }
         self.facts = facts
         let currentKeys = Set(entries.map(\.key))
@@ -109,6 +118,7 @@ struct SiteModel: Sendable {
         var pageBots = current.map { (key: $0.key, slug: $0.bot.slug, name: $0.bot.name) }
         pageBots += tombstones.values.map { (key: $0.bot.key, slug: $0.bot.slug, name: $0.bot.name) }
         paths = SitePaths(bots: pageBots, organizations: Array(orgs.keys), tags: Array(tags.keys), models: Array(models.keys))
+        currentPaths = Array(paths.botsInOrder.prefix(current.count))
     }
 
     func organizationName(_ id: String?) -> String? {
@@ -116,8 +126,8 @@ struct SiteModel: Sendable {
         return organizationNames[id] ?? id
     }
 
-    /// Keys of every bot page, current then removed, in a stable order.
-    var botPageKeys: [BotKey] {
-        current.map(\.key) + tombstones.keys.sorted()
+    /// Every bot page, current (with its index in `current`) then removed, in a stable order.
+    var botPages: [(key: BotKey, current: Int?)] {
+        current.indices.map { (current[$0].key, $0) } + tombstones.keys.sorted().map { ($0, nil) }
     }
 }

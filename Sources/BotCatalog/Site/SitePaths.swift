@@ -8,6 +8,8 @@ public struct SitePaths: Sendable {
     public private(set) var organizations: [String: String] = [:]
     public private(set) var tags: [String: String] = [:]
     public private(set) var models: [String: String] = [:]
+    /// The bots' pages in the order `init` was given the bots (no lookup by key needed).
+    public private(set) var botsInOrder: [String] = []
 
     /// - Parameters:
     ///   - bots: every bot that gets a page (current and removed), with its slug and name.
@@ -35,6 +37,7 @@ public struct SitePaths: Sendable {
                 }
             }
         }
+        botsInOrder = bots.map { self.bots[$0.key] ?? "" }
         self.organizations = Self.unique(organizations, folder: "organizations")
         self.tags = Self.unique(tags, folder: "tags")
         self.models = Self.unique(models, folder: "models")
@@ -139,5 +142,13 @@ public struct Fingerprint: Sendable {
         value &*= Self.bytePrime
     }
 
-    public var hex: String { String(format: "%016llx", value) }
+    private static let hexDigits = Array("0123456789abcdef".utf8)
+
+    /// 16 lowercase hex digits (`String(format:)` costs a microsecond, and every page has a print).
+    public var hex: String {
+        String(unsafeUninitializedCapacity: 16) { buffer in
+            for i in 0..<16 { buffer[i] = Self.hexDigits[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
+            return 16
+        }
+    }
 }
