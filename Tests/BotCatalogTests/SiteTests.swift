@@ -304,6 +304,47 @@ struct SiteTests {
         #expect(walk.linkProblems().isEmpty, "\(walk.linkProblems().joined(separator: "\n"))")
     }
 
+    @Test("a run whose input is the last build's fills the cached changelog in, byte for byte what a full build makes; a site that lost a page, or a cache of another build, gets a full build")
+    func quickNoChangeRun() async throws {
+        let harness = try await DemoHarness(folder: try TestSupport.temporaryFolder())
+        defer { Task { await harness.stop() } }
+        _ = try await harness.run(day: 1)
+        let cachePath = "\(harness.state)/site-changelog.cache"
+        #expect(FileManager.default.fileExists(atPath: cachePath), "a full build leaves the changelog's cache")
+
+        // Day 2: same APIs. Only the changelog is made, from the cache, and it is what a whole
+        // build of the same input makes (built afresh elsewhere, every file compared).
+        let day2 = try await harness.run(day: 2)
+        #expect(day2.changes.isEmpty && day2.site.rendered == 1 && day2.site.written == 1, "\(day2.site)")
+        let published = TestSupport.files(under: harness.site)
+        #expect(String(decoding: published["changelog.html"] ?? Data(), as: UTF8.self).contains(DemoHarness.days[1]))
+        let store = StateStore(folder: harness.state, keep: 10)
+        let fresh = try TestSupport.temporaryFolder()
+        let builder = SiteBuilder(output: "\(fresh)/site", manifestPath: "\(fresh)/manifest.json", templates: try TemplateSet.load(from: TemplateSet.builtInFolder))
+        let staged = try await builder.stage(SiteInput(title: "Demo bot catalog", baseURL: nil, snapshot: try #require(try store.latestSnapshot()), history: try store.history()))
+        try staged.publish()
+        let whole = TestSupport.files(under: "\(fresh)/site")
+        #expect(Set(whole.keys) == Set(published.keys))
+        for (path, bytes) in whole { #expect(published[path] == bytes, "\(path) differs from a full build's") }
+
+        // Day 3: a reader deleted a bot page. The folder's time moved, so the site is built and
+        // the page is back.
+        let page = try #require(published.keys.first { $0.hasPrefix("bots/") })
+        try FileManager.default.removeItem(atPath: "\(harness.site)/\(page)")
+        let day3 = try await harness.run(day: 3)
+        #expect(day3.site.rendered > 1 && FileManager.default.fileExists(atPath: "\(harness.site)/\(page)"), "\(day3.site)")
+
+        // Day 4: the cache is another build's (its digest differs): it is not used.
+        let cache = try #require(FileManager.default.contents(atPath: cachePath))
+        let page4 = Data("not-this-digest\n<p>stale</p>".utf8)
+        try page4.write(to: URL(fileURLWithPath: cachePath))
+        let day4 = try await harness.run(day: 4)
+        #expect(day4.site.rendered > 1, "\(day4.site)")
+        let changelog = String(decoding: FileManager.default.contents(atPath: "\(harness.site)/changelog.html") ?? Data(), as: UTF8.self)
+        #expect(changelog.contains(DemoHarness.days[3]) && !changelog.contains("stale</p>"))
+        #expect(FileManager.default.contents(atPath: cachePath) == cache, "the cache is made again, as it was for this input")
+    }
+
     /// The world with only the research bots that `keeping` keeps.
     static func withoutResearch(_ world: MockWorld, keeping: (MockJSON) -> Bool) -> MockWorld {
         var world = world

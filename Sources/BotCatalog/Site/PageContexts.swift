@@ -11,20 +11,22 @@ struct PageContexts: Sendable {
 
     /// `withCheck` puts the run time on the page: only pages that must change on every run get it,
     /// so bot pages stay byte-identical when their bot did not change.
-    func site(root: String, withCheck: Bool) -> [String: Any] {
+    /// `checked` stands for the time of the check when given (the changelog's cache).
+    func site(root: String, withCheck: Bool, checked: (readable: String, iso: String)? = nil) -> [String: Any] {
         var site: [String: Any] = ["title": input.title, "root": root, "feedURL": root + "feed.xml"]
         if withCheck {
-            site["checkedAt"] = Timestamp.readable(input.snapshot.takenAt)
-            site["checkedAtISO"] = input.snapshot.takenAt
+            site["checkedAt"] = checked?.readable ?? Timestamp.readable(input.snapshot.takenAt)
+            site["checkedAtISO"] = checked?.iso ?? input.snapshot.takenAt
             site["botCount"] = model.current.count
         }
         return site
     }
 
-    func page(_ path: String, title: String, nav: String, withCheck: Bool = false, extra: [String: Any] = [:]) -> [String: Any] {
+    func page(_ path: String, title: String, nav: String, withCheck: Bool = false, checked: (readable: String, iso: String)? = nil,
+              extra: [String: Any] = [:]) -> [String: Any] {
         let root = SitePaths.root(of: path)
         var context: [String: Any] = [
-            "site": site(root: root, withCheck: withCheck),
+            "site": site(root: root, withCheck: withCheck, checked: checked),
             "page": ["title": title],
             "nav": [nav: true],
         ]
@@ -397,9 +399,11 @@ struct PageContexts: Sendable {
                 "hasMore": hidden > 0, "moreCount": hidden, "fullURL": root + Self.runPath(entry.at)]
     }
 
-    func changelog() -> [String: Any] {
+    /// `checked` stands for the time of the check when given (the changelog's cache).
+    func changelog(checked: (readable: String, iso: String)? = nil) -> [String: Any] {
         let runs = input.history.reversed().map { run($0, root: "", limit: Self.changelogItemLimit) }
-        return page("changelog.html", title: "Changelog", nav: "changelog", withCheck: true, extra: ["runs": runs, "hasRuns": !runs.isEmpty])
+        return page("changelog.html", title: "Changelog", nav: "changelog", withCheck: true, checked: checked,
+                    extra: ["runs": runs, "hasRuns": !runs.isEmpty])
     }
 
     /// A long run's own page: every change of it, with nothing that moves between runs.

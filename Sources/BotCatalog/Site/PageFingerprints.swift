@@ -10,24 +10,21 @@ struct PageFingerprints: Sendable {
     let prints: [UInt64]
     let model: SiteModel
 
-    init(model: SiteModel, templateHash: String) {
+    /// `bots`: each snapshot entry's own print (`InputDigest.bots`), to which each current bot's
+    /// print adds what the model says about it (its URL, its organization's name, its groups).
+    init(model: SiteModel, templateHash: String, bots: [UInt64]) {
         var base = Fingerprint()
         base.add(templateHash)
         base.add(model.input.title)
         base.add(model.input.baseURL ?? "")
         self.base = base
         self.model = model
-        // In parallel: each bot's print walks all its data.
         let prints = Array(model.current.indices).parallelMap { i -> UInt64 in
             var f = Fingerprint()
             let entry = model.current[i]
             let facts = model.facts[i]
             let bot = entry.bot
-            f.add(bot.source); f.add(bot.id); f.add(bot.name); f.add(bot.slug); f.add(bot.scope)
-            f.add(bot.organization ?? "-"); f.add(bot.organizationName ?? "-")
-            f.add(.object(bot.fields))
-            f.add(entry.stale ? "stale:\(entry.lastSeen)" : "current")
-            f.add(entry.firstSeen); f.add(entry.lastChanged)
+            f.add(bots[model.order[i]])
             f.add(model.currentPaths[i])
             f.add(model.organizationName(bot.organization) ?? "")
             f.add(bot.organization.flatMap { model.paths.organizations[$0] } ?? "")

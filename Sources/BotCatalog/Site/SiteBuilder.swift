@@ -60,31 +60,38 @@ public struct SiteBuilder: Sendable {
     /// Builds the site into a staging folder; `publish` swaps it in. Split so the pipeline can
     /// commit the state between the two.
     ///
-    /// When at most one file differs from the published site and no page comes or goes (a run
-    /// that found no changes: only the changelog's "last checked" moves), nothing is staged:
-    /// `publish` replaces that one file with an atomic rename, and readers still see the old
-    /// site or the new one.
+    /// When the input is the last build's but for the time of the check (a run that found no
+    /// changes), the site is not built at all: the changelog is filled in from its cache
+    /// (`quickUpdate`). Otherwise, when at most one file differs from the published site and no
+    /// page comes or goes, nothing is staged either. In both cases `publish` replaces that one
+    /// file with an atomic rename, and readers still see the old site or the new one.
     public func stage(_ input: SiteInput) async throws(SiteError) -> StagedSite {
         try checkOutputIsOurs()
         let parent = (output as NSString).deletingLastPathComponent
         let name = (output as NSString).lastPathComponent
         try cleanLeftovers(parent: parent, name: name)
         let oldManifest = SiteManifest.read(manifestPath)
+        let digest = InputDigest(input, templateHash: templates.fingerprint)
+        if let quick = quickUpdate(input, digest: digest, oldManifest: oldManifest) { return quick }
         let reusable = oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : [:]
         let model = SiteModel(input)
         let contexts = PageContexts(model: model)
-        let prints = PageFingerprints(model: model, templateHash: templates.fingerprint)
+        let prints = PageFingerprints(model: model, templateHash: templates.fingerprint, bots: digest.bots)
         let templates = self.templates
         let botPages = model.botPages.parallelMap(workers: workers) { page -> BotPage? in
             guard let path = page.current.map({ model.currentPaths[$0] }) ?? model.paths.bots[page.key] else { return nil }
             return BotPage(key: page.key, current: page.current, path: path, print: prints.bot(page.key, current: page.current))
         }.compactMap { $0 }
         let rows = RowsBox()
-        let (jobs, listingNeeded) = listingJobs(input, model, contexts, prints, reusable: reusable, rows: rows)
+        let changelog = ChangelogBox()
+        let (jobs, listingNeeded) = listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, changelog: changelog)
 
         if let replaced = try inPlaceUpdate(botPages: botPages, jobs: jobs, listingNeeded: listingNeeded, reusable: reusable) {
-            return StagedSite(output: output, manifestPath: manifestPath, publication: .replace(replaced.files), stats: replaced.stats,
-                              botPaths: model.paths.bots)
+            var manifest = oldManifest
+            manifest.digest = digest.value
+            return StagedSite(output: output, manifestPath: manifestPath,
+                              publication: .replace(replaced.files, manifest: manifest, changelog: changelog.cache),
+                              stats: replaced.stats, botPaths: model.paths.bots)
         }
 
         let staging = "\(parent)/.\(name).staging-\(getpid())"
@@ -95,7 +102,7 @@ public struct SiteBuilder: Sendable {
         }
         let writer = PageWriter(staging: staging, current: output, oldManifest: reusable)
         defer { writer.close() }
-        var manifest = SiteManifest(templateHash: templates.fingerprint)
+        var manifest = SiteManifest(templateHash: templates.fingerprint, digest: digest.value)
         var stats = Stats()
         func record(_ result: PageWriter.Result) {
             manifest.pages[result.path] = result.fingerprint
@@ -155,21 +162,57 @@ public struct SiteBuilder: Sendable {
         }
         let rowCache = rows.rows.isEmpty ? nil : (path: rowCachePath, keys: model.current.map(\.key), rows: rows.rows)
         return StagedSite(output: output, manifestPath: manifestPath,
-                          publication: .swap(staging: staging, manifest: manifest, rowCache: rowCache),
+                          publication: .swap(staging: staging, manifest: manifest, rowCache: rowCache, changelog: changelog.cache),
                           stats: stats, botPaths: model.paths.bots)
+    }
+
+    /// The changelog cache of the build being staged: set when its changelog is rendered.
+    final class ChangelogBox: @unchecked Sendable {
+        var cache: ChangelogCache?
+    }
+
+    var changelogCachePath: String { (manifestPath as NSString).deletingLastPathComponent + "/site-changelog.cache" }
+
+    /// A run whose input digest is the last build's: every page but the changelog would come out
+    /// as published, so only the changelog is made, from its cache with the new check time. Not
+    /// taken when the cache is not this digest's, or when the published site lost or gained a
+    /// file since (a folder's modification time moved, or a top-level page is gone): the full
+    /// build then repairs it. No bot link is needed for reports: such a run has no changes.
+    func quickUpdate(_ input: SiteInput, digest: InputDigest, oldManifest: SiteManifest) -> StagedSite? {
+        guard oldManifest.digest == digest.value, !oldManifest.pages.isEmpty,
+              let cache = ChangelogCache.read(changelogCachePath, digest: digest.value),
+              oldManifest.isIntact(output) else { return nil }
+        let page = cache.filled(takenAt: input.snapshot.takenAt)
+        let changed = !PageBytes.bytes(page).matchesFile(atPath: "\(output)/changelog.html")
+        var stats = Stats()
+        stats.pages = oldManifest.pages.count
+        stats.rendered = 1
+        stats.written = changed ? 1 : 0
+        stats.reused = stats.pages - stats.written
+        stats.botPages = oldManifest.pages.keys.filter { $0.hasPrefix("bots/") }.count
+        return StagedSite(output: output, manifestPath: manifestPath,
+                          publication: .replace(changed ? [("changelog.html", Data(page))] : [], manifest: nil, changelog: nil),
+                          stats: stats, botPaths: [:])
     }
 
     /// Every page but the bot pages, in writing order, and whether any page listing bot rows
     /// must be rendered (then `rows` must be filled before the jobs run).
-    func listingJobs(_ input: SiteInput, _ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints,
-                     reusable: [String: String], rows: RowsBox) -> (jobs: [PageJob], listingNeeded: Bool) {
+    func listingJobs(_ input: SiteInput, _ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, digest: InputDigest,
+                     reusable: [String: String], rows: RowsBox, changelog: ChangelogBox) -> (jobs: [PageJob], listingNeeded: Bool) {
         let templates = self.templates
         func text(_ make: @escaping () -> String) -> () throws(SiteError) -> PageBytes { { .parts([make()]) } }
         var jobs: [PageJob] = []
         let indexPrint = prints.index()
         jobs.append(PageJob(path: "index.html", fingerprint: indexPrint,
                             render: { Self.listing(rows.rows.map(\.atRoot)) { templates.render("index", contexts.index(botsHtml: $0)) } }))
-        jobs.append(PageJob(path: "changelog.html", fingerprint: nil, render: text { templates.render("changelog", contexts.changelog()) }))
+        jobs.append(PageJob(path: "changelog.html", fingerprint: nil, render: {
+            let page = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog()))
+            let marked = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(checked: (ChangelogCache.checkedAt, ChangelogCache.checkedAtISO))))
+            let cache = ChangelogCache(digest: digest.value, page: marked)
+            // Kept only when it gives back this very page (a template could change how the time reads).
+            changelog.cache = cache.filled(takenAt: input.snapshot.takenAt) == page ? cache : nil
+            return .bytes(page)
+        }))
         for entry in input.history where PageContexts.isLong(entry.changes) {
             jobs.append(PageJob(path: PageContexts.runPath(entry.at), fingerprint: prints.run(entry),
                                 render: text { templates.render("changelog", contexts.runPage(entry)) }))
@@ -257,13 +300,18 @@ public struct SiteBuilder: Sendable {
     /// Stands for the way to the site root while a row is rendered (private-use characters).
     static let rootMarker = "\u{E000}root\u{E001}"
 
-    /// The text with `root` where the marker stands, for each root: the marker is found once
-    /// (`memchr` for its first byte, which no ASCII text has), then each copy is made in spans.
-    /// Foundation's `replacingOccurrences` compares grapheme by grapheme, and this runs per bot.
+    /// The text with `root` where the marker stands, for each root.
     static func resolvingRoot(_ text: [UInt8], to roots: [String]) -> [String] {
-        let marker = Array(rootMarker.utf8)
-        return text.withUnsafeBufferPointer { bytes -> [String] in
-            guard let base = bytes.baseAddress else { return roots.map { _ in "" } }
+        replacing(rootMarker, in: text, with: roots).map { String(decoding: $0, as: UTF8.self) }
+    }
+
+    /// The text with each replacement where `marker` stands: the marker is found once (`memchr`
+    /// for its first byte, which no ASCII text has), then each copy is made in spans. Foundation's
+    /// `replacingOccurrences` compares grapheme by grapheme, and this runs per bot.
+    static func replacing(_ marker: String, in text: [UInt8], with replacements: [String]) -> [[UInt8]] {
+        let marker = Array(marker.utf8)
+        return text.withUnsafeBufferPointer { bytes -> [[UInt8]] in
+            guard let base = bytes.baseAddress else { return replacements.map { _ in [] } }
             var found: [Int] = []
             var i = 0
             while i + marker.count <= bytes.count {
@@ -276,16 +324,16 @@ public struct SiteBuilder: Sendable {
                     i = at + 1
                 }
             }
-            return roots.map { root -> String in
-                var out = ""
-                out.reserveCapacity(bytes.count + found.count * max(0, root.utf8.count - marker.count))
+            return replacements.map { replacement -> [UInt8] in
+                var out: [UInt8] = []
+                out.reserveCapacity(bytes.count + found.count * max(0, replacement.utf8.count - marker.count))
                 var copied = 0
                 for at in found {
-                    out += String(decoding: UnsafeBufferPointer(rebasing: bytes[copied..<at]), as: UTF8.self)
-                    out += root
+                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<at]))
+                    out.append(contentsOf: replacement.utf8)
                     copied = at + marker.count
                 }
-                out += String(decoding: UnsafeBufferPointer(rebasing: bytes[copied...]), as: UTF8.self)
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
                 return out
             }
         }
@@ -365,10 +413,12 @@ public struct StagedSite: Sendable {
     public let output: String
     let manifestPath: String
     enum Publication: Sendable {
-        /// The new site in `staging`, its page fingerprints, and the rows to cache (nil: rows were not needed).
-        case swap(staging: String, manifest: SiteManifest, rowCache: (path: String, keys: [BotKey], rows: [RowCache.Row])?)
-        /// At most one file, written beside itself and renamed over the published one.
-        case replace([(path: String, data: Data)])
+        /// The new site in `staging`, its page fingerprints, the rows to cache (nil: rows were
+        /// not needed) and the changelog to cache (nil: none that can be filled in).
+        case swap(staging: String, manifest: SiteManifest, rowCache: (path: String, keys: [BotKey], rows: [RowCache.Row])?, changelog: ChangelogCache?)
+        /// At most one file, written beside itself and renamed over the published one; then the
+        /// manifest and changelog cache when they changed (nil: they did not).
+        case replace([(path: String, data: Data)], manifest: SiteManifest?, changelog: ChangelogCache?)
     }
     let publication: Publication
     public let stats: SiteBuilder.Stats
@@ -380,7 +430,7 @@ public struct StagedSite: Sendable {
     /// the page fingerprints; or replaces the one changed file atomically.
     public func publish() throws(SiteError) {
         switch publication {
-        case .replace(let files):
+        case .replace(let files, let manifest, let changelog):
             for file in files {
                 do {
                     try AtomicFile.write(file.data, to: "\(output)/\(file.path)")
@@ -388,11 +438,23 @@ public struct StagedSite: Sendable {
                     throw SiteError(file: "\(output)/\(file.path)", reason: "cannot replace the page (\(error.reason))")
                 }
             }
-        case .swap(let staging, let manifest, let rowCache):
+            if let manifest { record(manifest, changelog: changelog) }
+        case .swap(let staging, let manifest, let rowCache, let changelog):
             try swap(staging)
-            try? AtomicFile.write(JSONWriter.data(manifest.json, pretty: false), to: manifestPath)
+            record(manifest, changelog: changelog)
             if let rowCache { try? AtomicFile.write(to: rowCache.path) { RowCache.write(keys: rowCache.keys, rows: rowCache.rows, to: &$0) } }
         }
+    }
+
+    /// Records the published site's fingerprints, digest and folder times, and its changelog
+    /// cache. The cache goes first and names its digest, so a crash in between leaves a cache
+    /// the manifest does not match rather than one that looks current.
+    private func record(_ manifest: SiteManifest, changelog: ChangelogCache?) {
+        let cachePath = (manifestPath as NSString).deletingLastPathComponent + "/site-changelog.cache"
+        if let changelog { try? AtomicFile.write(changelog.data, to: cachePath) } else { unlink(cachePath) }
+        var manifest = manifest
+        manifest.folders = SiteManifest.folderTimes(output, pages: manifest.pages.keys)
+        try? AtomicFile.write(JSONWriter.data(manifest.json, pretty: false), to: manifestPath)
     }
 
     private func swap(_ staging: String) throws(SiteError) {
@@ -424,17 +486,22 @@ public struct StagedSite: Sendable {
 
     /// Drops the staged site (the run failed before publishing).
     public func discard() {
-        if case .swap(let staging, _, _) = publication { botcatalog_remove_tree(staging) }
+        if case .swap(let staging, _, _, _) = publication { botcatalog_remove_tree(staging) }
     }
 }
 
-/// Page path → fingerprint of the inputs it was rendered from.
+/// Page path → fingerprint of the inputs it was rendered from; the digest of the whole input;
+/// and each folder's modification time when the site was published, to tell cheaply that no
+/// file was added or removed since.
 struct SiteManifest: Sendable {
     var templateHash: String
+    var digest = ""
     var pages: [String: String] = [:]
+    var folders: [String: String] = [:]
 
     var json: JSONValue {
-        .object(["templateHash": .string(templateHash), "pages": .object(pages.mapValues(JSONValue.string))])
+        .object(["templateHash": .string(templateHash), "digest": .string(digest),
+                 "pages": .object(pages.mapValues(JSONValue.string)), "folders": .object(folders.mapValues(JSONValue.string))])
     }
 
     static func read(_ path: String) -> SiteManifest {
@@ -442,6 +509,40 @@ struct SiteManifest: Sendable {
               case .string(let hash)? = json["templateHash"], case .object(let pages)? = json["pages"] else {
             return SiteManifest(templateHash: "")
         }
-        return SiteManifest(templateHash: hash, pages: pages.compactMapValues(\.stringValue))
+        var manifest = SiteManifest(templateHash: hash, pages: pages.compactMapValues(\.stringValue))
+        manifest.digest = json["digest"]?.stringValue ?? ""
+        if case .object(let folders)? = json["folders"] { manifest.folders = folders.compactMapValues(\.stringValue) }
+        return manifest
+    }
+
+    /// The modification time (to the nanosecond) of every folder holding a page, under `site`.
+    static func folderTimes(_ site: String, pages: some Sequence<String>) -> [String: String] {
+        var folders = Set<String>()
+        for page in pages {
+            var folder = Substring(page)
+            while let slash = folder.lastIndex(of: "/") {
+                folder = folder[..<slash]
+                if !folders.insert(String(folder)).inserted { break }
+            }
+        }
+        var times: [String: String] = [:]
+        for folder in folders { times[folder] = modificationTime("\(site)/\(folder)") }
+        return times
+    }
+
+    static func modificationTime(_ path: String) -> String? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return "\(info.st_mtim.tv_sec).\(info.st_mtim.tv_nsec)"
+    }
+
+    /// Whether the published site still holds what this manifest recorded: every folder has the
+    /// modification time it had when published (a file added or removed moves it), and every
+    /// top-level page is there (the top folder itself changes on every in-place replace).
+    func isIntact(_ site: String) -> Bool {
+        guard !folders.isEmpty else { return false }
+        for (folder, time) in folders where Self.modificationTime("\(site)/\(folder)") != time { return false }
+        for page in pages.keys where !page.contains("/") && access("\(site)/\(page)", F_OK) != 0 { return false }
+        return true
     }
 }

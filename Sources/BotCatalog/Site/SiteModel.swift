@@ -52,6 +52,8 @@ struct SiteModel: Sendable {
     /// Where each snapshot entry stands in `current`: pages in snapshot order (catalog.json,
     /// the sitemap) find a bot's row and page without a lookup by key.
     let rank: [Int]
+    /// The snapshot index of each current bot (the inverse of `rank`).
+    let order: [Int]
 
     struct BotFacts: Sendable {
         /// Tags and model as pages show them (and as their group pages are named).
@@ -74,6 +76,7 @@ struct SiteModel: Sendable {
             sortNames[a] != sortNames[b] ? sortNames[a] < sortNames[b] : entries[a].key < entries[b].key
         }
         current = order.map { entries[$0] }
+        self.order = order
         var rank = [Int](repeating: 0, count: entries.count)
         for (position, entry) in order.enumerated() { rank[entry] = position }
         self.rank = rank
