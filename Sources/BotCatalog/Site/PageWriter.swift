@@ -134,9 +134,21 @@ enum PageBytes: Sendable {
         }
     }
 
-    /// Whether the file holds exactly these bytes (false when there is none).
+    /// Whether the file holds exactly these bytes (false when there is none). The size is
+    /// compared first: a changed listing page is megabytes, and rarely the same length.
     func matchesFile(atPath path: String) -> Bool {
-        FileManager.default.contents(atPath: path).map(equals) ?? false
+        var info = stat()
+        guard stat(path, &info) == 0, Int(info.st_size) == count else { return false }
+        return FileManager.default.contents(atPath: path).map(equals) ?? false
+    }
+
+    /// The number of bytes.
+    var count: Int {
+        switch self {
+        case .data(let data): return data.count
+        case .bytes(let bytes): return bytes.count
+        case .parts(let parts): return parts.reduce(0) { $0 + $1.utf8.count }
+        }
     }
 
     func equals(_ other: Data) -> Bool {
@@ -147,7 +159,7 @@ enum PageBytes: Sendable {
             guard bytes.count == other.count else { return false }
             return bytes.isEmpty || bytes.withUnsafeBytes { mine in other.withUnsafeBytes { memcmp(mine.baseAddress!, $0.baseAddress!, mine.count) == 0 } }
         case .parts(let parts):
-            guard parts.reduce(0, { $0 + $1.utf8.count }) == other.count else { return false }
+            guard count == other.count else { return false }
             return other.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
                 var offset = 0
                 for var part in parts {
