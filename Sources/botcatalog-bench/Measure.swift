@@ -10,12 +10,7 @@ enum Measure {
 
     static func seconds(_ body: () async throws -> Void) async rethrows -> Double {
         let start = ContinuousClock.now
-        var a = rusage(); getrusage(RUSAGE_SELF.rawValue, &a)
         try await body()
-        var b = rusage(); getrusage(RUSAGE_SELF.rawValue, &b)
-        let cpu = Double(b.ru_utime.tv_sec - a.ru_utime.tv_sec) + Double(b.ru_utime.tv_usec - a.ru_utime.tv_usec) / 1e6
-        let sys = Double(b.ru_stime.tv_sec - a.ru_stime.tv_sec) + Double(b.ru_stime.tv_usec - a.ru_stime.tv_usec) / 1e6
-        FileHandle.standardError.write(Data("cpu user \(cpu) sys \(sys)\n".utf8))
         return (ContinuousClock.now - start).seconds
     }
 

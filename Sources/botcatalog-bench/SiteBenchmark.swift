@@ -52,7 +52,7 @@ struct SiteBenchmark {
     /// (the snapshot and its history). The peak is the build's: reset once the generator's
     /// scaffolding is gone.
     func fullBuild() async throws -> (seconds: Double, detail: String) {
-        let builder = SiteBuilder(output: output, manifestPath: manifest, templates: try templates(), workers: Int(ProcessInfo.processInfo.environment["BENCH_WORKERS"] ?? "") ?? 2)
+        let builder = SiteBuilder(output: output, manifestPath: manifest, templates: try templates())
         let day1 = SyntheticCatalog.snapshot(bots: bots, at: SyntheticCatalog.day1)
         let history = [HistoryEntry(at: SyntheticCatalog.day1, changes: Differ().changes(from: nil, to: day1))]
         Measure.setAside([output, manifest, rowCache])
@@ -65,7 +65,7 @@ struct SiteBenchmark {
     /// The next day's build, from the full build's site and manifest (the full phase runs first):
     /// 1% of the bots changed, or none.
     func nextBuild(changed: Bool) async throws -> (seconds: Double, detail: String) {
-        let builder = SiteBuilder(output: output, manifestPath: manifest, templates: try templates(), workers: Int(ProcessInfo.processInfo.environment["BENCH_WORKERS"] ?? "") ?? 2)
+        let builder = SiteBuilder(output: output, manifestPath: manifest, templates: try templates())
         let days = SyntheticCatalog.twoDays(bots: bots, fraction: 0.01)
         Measure.resetPeakMemory()
         var stats = SiteBuilder.Stats()
