@@ -56,14 +56,21 @@ public enum JSONWriter {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
+    /// Bytes a JSON string must escape: control characters, `"` and `\`.
+    private static let needsEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
+
     static func writeString(_ text: String, into out: inout String) {
         var s = text
         s.makeContiguousUTF8()  // free for native strings; bridged ones are copied once
         out += "\""
-        // Copy runs that need no escape in one append; escape the rest byte by byte (all are ASCII).
         _ = s.utf8.withContiguousStorageIfAvailable { bytes in
-            guard bytes.contains(where: { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }) else {
-                out += s  // the common case: nothing to escape
+            // One pass: up to the first byte to escape, nothing is copied but the whole text when
+            // there is none (the common case).
+            let escape = needsEscape
+            var first = 0
+            while first < bytes.count, !escape[Int(bytes[first])] { first += 1 }
+            guard first < bytes.count else {
+                out += s
                 return
             }
             // Escaped into one byte buffer, appended (and checked as UTF-8) once: Markdown has a
@@ -71,9 +78,10 @@ public enum JSONWriter {
             var escaped: [UInt8] = []
             escaped.reserveCapacity(bytes.count + bytes.count / 16 + 8)
             var runStart = 0
-            for i in bytes.indices {
+            var i = first
+            while i < bytes.count {
                 let b = bytes[i]
-                guard b < 0x20 || b == 0x22 || b == 0x5C else { continue }
+                guard escape[Int(b)] else { i += 1; continue }
                 escaped.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
                 escaped.append(0x5C)
                 switch b {
@@ -84,7 +92,8 @@ public enum JSONWriter {
                 case 0x09: escaped.append(UInt8(ascii: "t"))
                 default: escaped.append(contentsOf: [UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]])
                 }
-                runStart = i + 1
+                i += 1
+                runStart = i
             }
             escaped.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
             out += String(decoding: escaped, as: UTF8.self)

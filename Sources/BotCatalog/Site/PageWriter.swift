@@ -9,7 +9,6 @@ struct PageWriter: Sendable {
     /// Both site folders held open, so linking a page walks its relative path only.
     private let stagingFD: Int32
     private let currentFD: Int32
-    private let folders = MadeFolders()
 
     init(staging: String, current: String, oldManifest: [String: String]) {
         self.staging = staging
@@ -71,7 +70,6 @@ struct PageWriter: Sendable {
             bytes = rendered
         }
         let target = "\(staging)/\(path)"
-        try makeParent(of: target)
         if planned.unchanged, link(path) {
             return Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: false)
         }
@@ -89,33 +87,26 @@ struct PageWriter: Sendable {
 
     /// Hard-links the published file into the staging folder; false when there is none.
     func link(_ path: String) -> Bool {
-        try? makeParent(of: "\(staging)/\(path)")
         if stagingFD >= 0, currentFD >= 0 { return linkat(currentFD, path, stagingFD, path, 0) == 0 }
         return Foundation.link("\(current)/\(path)", "\(staging)/\(path)") == 0
     }
 
-    func makeParent(of file: String) throws(SiteError) {
-        let parent = (file as NSString).deletingLastPathComponent
-        if folders.contains(parent) { return }
-        var isDir: ObjCBool = false
-        if !FileManager.default.fileExists(atPath: parent, isDirectory: &isDir) || !isDir.boolValue {
+    /// Makes every folder the pages go in, once, before any is stored (so storing a page never
+    /// asks the file system or a shared set whether its folder exists).
+    func makeFolders(for pages: some Sequence<String>) throws(SiteError) {
+        var folders = Set<Substring>()
+        for page in pages {
+            if let slash = page.lastIndex(of: "/") { folders.insert(page[..<slash]) }
+        }
+        for folder in folders.sorted() {
+            let path = "\(staging)/\(folder)"
             do {
-                try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
+                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
             } catch {
-                throw SiteError(file: parent, reason: "cannot create folder (\((error as NSError).localizedDescription))")
+                throw SiteError(file: path, reason: "cannot create folder (\((error as NSError).localizedDescription))")
             }
         }
-        folders.insert(parent)
     }
-}
-
-/// The staging folders known to exist, so each page does not ask the file system again.
-private final class MadeFolders: @unchecked Sendable {
-    private let lock = NSLock()
-    private var known: Set<String> = []
-
-    func contains(_ folder: String) -> Bool { lock.withLock { known.contains(folder) } }
-    func insert(_ folder: String) { lock.withLock { _ = known.insert(folder) } }
 }
 
 /// A rendered page: bytes, or texts written one after the other (a rendered page as it came from

@@ -102,6 +102,12 @@ public struct SiteBuilder: Sendable {
         }
         let writer = PageWriter(staging: staging, current: output, oldManifest: reusable)
         defer { writer.close() }
+        do {
+            try writer.makeFolders(for: botPages.lazy.map(\.path) + jobs.lazy.map(\.path))
+        } catch {
+            try? FileManager.default.removeItem(atPath: staging)
+            throw error
+        }
         var manifest = SiteManifest(templateHash: templates.fingerprint, digest: digest.value)
         var stats = Stats()
         func record(_ result: PageWriter.Result) {
