@@ -100,6 +100,32 @@ struct SiteTests {
         }
     }
 
+    @Test("the input digest moves with anything a page shows (a nested field, a source's state, the history, the templates) and not with the check time or a current bot's lastSeen")
+    func inputDigest() {
+        let bot = Bot(source: "unltd", platform: .unltd, id: "a", name: "A", slug: "a", scope: "public",
+                      fields: ["name": .string("A"), "inputs": .array([.object(["name": .string("q"), "required": .bool(true)])])])
+        func input(_ change: (inout SiteInput) -> Void = { _ in }) -> SiteInput {
+            let entry = CatalogEntry(bot: bot, firstSeen: "2026-01-01T00:00:00Z", lastSeen: "2026-01-02T00:00:00Z", lastChanged: "2026-01-01T00:00:00Z")
+            let snapshot = Snapshot(takenAt: "2026-01-02T00:00:00Z", sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete)], entries: [entry])
+            var input = SiteInput(title: "T", baseURL: nil, snapshot: snapshot,
+                                  history: [HistoryEntry(at: "2026-01-01T00:00:00Z", changes: ChangeSet(added: [BotRef(bot)]))])
+            change(&input)
+            return input
+        }
+        let base = InputDigest(input(), templateHash: "t").value
+        #expect(InputDigest(input { $0.snapshot.takenAt = "2026-01-03T00:00:00Z"; $0.snapshot.entries[0].lastSeen = "2026-01-03T00:00:00Z" }, templateHash: "t").value == base)
+        let moved: [SiteInput] = [
+            input { $0.snapshot.entries[0].bot.fields["inputs"] = .array([.object(["name": .string("q"), "required": .bool(false)])]) },
+            input { $0.snapshot.entries[0].bot.fields["extra"] = .null },
+            input { $0.snapshot.sources[0].problems = ["org_1 failed"] },
+            input { $0.snapshot.entries[0].stale = true },
+            input { $0.history[0].changes.changed = [BotChange(bot: BotRef(bot), fields: [FieldChange(path: "name", before: .string("B"), after: .string("A"))])] },
+            input { $0.baseURL = "https://x.example/" },
+        ]
+        for (n, other) in moved.enumerated() { #expect(InputDigest(other, templateHash: "t").value != base, "change \(n)") }
+        #expect(InputDigest(input(), templateHash: "u").value != base)
+    }
+
     @Test("a row's root marker becomes each root wherever it stands, and nothing else that looks like it does")
     func rootMarker() {
         let m = SiteBuilder.rootMarker

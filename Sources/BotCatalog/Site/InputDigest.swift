@@ -14,10 +14,7 @@ struct InputDigest: Sendable, Equatable {
         // In parallel: each bot's print walks all its data.
         bots = input.snapshot.entries.parallelMap { entry -> UInt64 in
             var f = Fingerprint()
-            let bot = entry.bot
-            f.add(bot.source); f.add(bot.platform.rawValue); f.add(bot.id); f.add(bot.name); f.add(bot.slug); f.add(bot.scope)
-            f.add(bot.organization ?? "-"); f.add(bot.organizationName ?? "-")
-            f.add(.object(bot.fields))
+            f.add(Self.print(entry.bot))
             f.add(entry.stale ? "stale:\(entry.lastSeen)" : "current")
             f.add(entry.firstSeen); f.add(entry.lastChanged)
             return f.value
@@ -34,13 +31,38 @@ struct InputDigest: Sendable, Equatable {
             for problem in source.problems { f.add(problem) }
             f.add("end of source")
         }
-        // The history as it is stored: everything it holds, in its order.
+        // The history: everything a run holds (`HistoryEntry`), in its order.
         let runs = input.history.parallelMap { entry -> UInt64 in
             var f = Fingerprint()
-            f.add(StateCodec.json(entry))
+            f.add(entry.at)
+            for ref in entry.changes.added { f.add(ref) }
+            f.add("removed")
+            for bot in entry.changes.removed { f.add(Self.print(bot)) }
+            f.add("changed")
+            for change in entry.changes.changed {
+                f.add(change.bot)
+                f.add(change.previousName ?? "-")
+                f.add(UInt64(change.fields.count))
+                for field in change.fields { f.add(field) }
+            }
             return f.value
         }
         for run in runs { f.add(run) }
         value = f.hex
+    }
+
+    /// Everything a bot holds.
+    static func print(_ bot: Bot) -> UInt64 {
+        var f = Fingerprint()
+        f.add(bot.source); f.add(bot.platform.rawValue); f.add(bot.id); f.add(bot.name); f.add(bot.slug); f.add(bot.scope)
+        f.add(bot.organization ?? "-"); f.add(bot.organizationName ?? "-")
+        f.add(.object(bot.fields))
+        return f.value
+    }
+}
+
+extension Fingerprint {
+    mutating func add(_ ref: BotRef) {
+        add(ref.source); add(ref.id); add(ref.name); add(ref.slug); add(ref.organization ?? "-")
     }
 }

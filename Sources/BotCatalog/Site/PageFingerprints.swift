@@ -152,7 +152,7 @@ extension Fingerprint {
         add(change.after ?? .null); add(change.after == nil ? "absent" : "present")
     }
 
-    /// Walks a JSON value (keys sorted) without building its text.
+    /// Walks a JSON value without building its text.
     mutating func add(_ value: JSONValue) {
         switch value {
         case .null: addByte(0)
@@ -165,11 +165,18 @@ extension Fingerprint {
             for item in items { add(item) }
             addByte(7)
         case .object(let object):
+            // Members in any order: each is printed on its own and the prints are summed, so
+            // the dictionary is neither copied nor sorted (this runs for every bot on every run).
             addByte(8)
-            for member in object.sorted(by: { $0.key < $1.key }) {
-                add(member.key)
-                add(member.value)
+            var sum: UInt64 = 0
+            for (key, member) in object {
+                var f = Fingerprint()
+                f.add(key)
+                f.add(member)
+                sum &+= f.value
             }
+            add(sum)
+            add(UInt64(object.count))
             addByte(9)
         }
     }
