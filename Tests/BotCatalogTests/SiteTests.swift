@@ -126,6 +126,30 @@ struct SiteTests {
         #expect(InputDigest(input(), templateHash: "u").value != base)
     }
 
+    @Test("the row cache gives back every row as written, whatever bytes it holds; a damaged or foreign file is no cache at all")
+    func rowCacheRoundTrip() throws {
+        let folder = try TestSupport.temporaryFolder()
+        let path = "\(folder)/rows.cache"
+        let keys = (0..<600).map { BotKey(source: $0 % 2 == 0 ? "unltd" : "gpt 🤖", id: "id-\($0)") }
+        let rows = keys.indices.map { n in
+            RowCache.Row(fingerprint: String(n, radix: 16), atRoot: n == 7 ? "" : "<tr>é\n\(n) 12 34\n</tr>",
+                         oneDown: String(repeating: "x", count: n), catalogJSON: "{\"n\": \(n)}\u{0}")
+        }
+        try AtomicFile.write(to: path) { RowCache.write(keys: keys, rows: rows, to: &$0) }
+        let cache = RowCache.read(path)
+        #expect(cache.rows.count == keys.count)
+        for (key, row) in zip(keys, rows) {
+            let read = cache.rows[key]
+            #expect(read?.fingerprint == row.fingerprint && read?.atRoot == row.atRoot && read?.oneDown == row.oneDown && read?.catalogJSON == row.catalogJSON, "\(key)")
+        }
+        let data = try #require(FileManager.default.contents(atPath: path))
+        for damaged in [data.prefix(data.count - 3), data.prefix(40), Data("botcatalog-rows 1\n".utf8) + data.dropFirst(RowCache.header.utf8.count)] {
+            try damaged.write(to: URL(fileURLWithPath: path))
+            #expect(RowCache.read(path).rows.isEmpty)
+        }
+        #expect(RowCache.read("\(folder)/missing").rows.isEmpty)
+    }
+
     @Test("a row's root marker becomes each root wherever it stands, and nothing else that looks like it does")
     func rootMarker() {
         let m = SiteBuilder.rootMarker

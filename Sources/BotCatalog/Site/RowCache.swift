@@ -26,47 +26,65 @@ struct RowCache: Sendable {
               data.starts(with: Data(header.utf8)) else { return RowCache() }
         return data.withUnsafeBytes { raw -> RowCache in
             let bytes = raw.bindMemory(to: UInt8.self)
-            var cache = RowCache()
-            var i = header.utf8.count
-            func field(_ length: Int) -> String? {
-                guard i + length <= bytes.count else { return nil }
-                defer { i += length }
-                return String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<(i + length)]), as: UTF8.self)
-            }
-            // One line of six decimal lengths, read by hand (this runs for every bot).
-            func lengths() -> [Int]? {
-                var out: [Int] = []
-                out.reserveCapacity(6)
-                var n = 0
-                var digits = 0
-                while i < bytes.count {
-                    let byte = bytes[i]
-                    i += 1
-                    switch byte {
-                    case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                        guard digits < 12 else { return nil }
-                        n = n * 10 + Int(byte - UInt8(ascii: "0"))
-                        digits += 1
-                    case UInt8(ascii: " "), UInt8(ascii: "\n"):
-                        guard digits > 0 else { return nil }
-                        out.append(n)
-                        n = 0
-                        digits = 0
-                        if byte == UInt8(ascii: "\n") { return out }
-                    default:
-                        return nil
-                    }
+            // First the records' places, one after the other (a jump per record); then their
+            // strings, made in parallel (the copying and UTF-8 checking of 50 MB at 10,000 bots).
+            guard let records = Self.records(bytes) else { return RowCache() }
+            let base = UnsafeSendable(bytes)
+            let made = records.parallelMap { fields -> (BotKey, Row) in
+                func text(_ n: Int) -> String {
+                    String(decoding: UnsafeBufferPointer(rebasing: base.bytes[fields[n]]), as: UTF8.self)
                 }
-                return nil
+                return (BotKey(source: text(0), id: text(1)), Row(fingerprint: text(2), atRoot: text(3), oneDown: text(4), catalogJSON: text(5)))
             }
-            while i < bytes.count {
-                guard let lengths = lengths(), lengths.count == 6, let source = field(lengths[0]), let id = field(lengths[1]),
-                      let print = field(lengths[2]), let atRoot = field(lengths[3]), let oneDown = field(lengths[4]),
-                      let json = field(lengths[5]) else { return RowCache() }
-                cache.rows[BotKey(source: source, id: id)] = Row(fingerprint: print, atRoot: atRoot, oneDown: oneDown, catalogJSON: json)
-            }
+            var cache = RowCache()
+            cache.rows.reserveCapacity(made.count)
+            for (key, row) in made { cache.rows[key] = row }
             return cache
         }
+    }
+
+    /// The byte ranges of each record's six fields; nil when the file is damaged.
+    static func records(_ bytes: UnsafeBufferPointer<UInt8>) -> [[Range<Int>]]? {
+        var i = header.utf8.count
+        var records: [[Range<Int>]] = []
+        // One line of six decimal lengths, read by hand (this runs for every bot).
+        func lengths() -> [Int]? {
+            var out: [Int] = []
+            out.reserveCapacity(6)
+            var n = 0
+            var digits = 0
+            while i < bytes.count {
+                let byte = bytes[i]
+                i += 1
+                switch byte {
+                case UInt8(ascii: "0")...UInt8(ascii: "9"):
+                    guard digits < 12 else { return nil }
+                    n = n * 10 + Int(byte - UInt8(ascii: "0"))
+                    digits += 1
+                case UInt8(ascii: " "), UInt8(ascii: "\n"):
+                    guard digits > 0 else { return nil }
+                    out.append(n)
+                    n = 0
+                    digits = 0
+                    if byte == UInt8(ascii: "\n") { return out }
+                default:
+                    return nil
+                }
+            }
+            return nil
+        }
+        while i < bytes.count {
+            guard let lengths = lengths(), lengths.count == 6 else { return nil }
+            var fields: [Range<Int>] = []
+            fields.reserveCapacity(6)
+            for length in lengths {
+                guard i + length <= bytes.count else { return nil }
+                fields.append(i..<(i + length))
+                i += length
+            }
+            records.append(fields)
+        }
+        return records
     }
 
     /// Writes rows (aligned with `keys`) in the cache's format.
@@ -78,4 +96,10 @@ struct RowCache: Sendable {
             for field in fields { sink.write(field) }
         }
     }
+}
+
+/// The mapped cache, read from several threads while the mapping is held.
+private struct UnsafeSendable: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 }
