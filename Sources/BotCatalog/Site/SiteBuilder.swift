@@ -201,8 +201,9 @@ public struct SiteBuilder: Sendable {
                           stats: stats, botPaths: [:])
     }
 
-    /// Every page but the bot pages, in writing order, and whether any page listing bot rows
-    /// must be rendered (then `rows` must be filled before the jobs run).
+    /// Every page but the bot pages, the two largest (the index and catalog.json) first so they
+    /// start first in the pool, and whether any page listing bot rows must be rendered (then
+    /// `rows` must be filled before the jobs run). The changelog's job also fills `changelog`.
     func listingJobs(_ input: SiteInput, _ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, digest: InputDigest,
                      reusable: [String: String], rows: RowsBox, changelog: ChangelogBox) -> (jobs: [PageJob], listingNeeded: Bool) {
         let templates = self.templates
@@ -211,6 +212,10 @@ public struct SiteBuilder: Sendable {
         let indexPrint = prints.index()
         jobs.append(PageJob(path: "index.html", fingerprint: indexPrint,
                             render: { Self.listing(rows.rows.map(\.atRoot)) { templates.render("index", contexts.index(botsHtml: $0)) } }))
+        jobs.append(PageJob(path: "catalog.json", fingerprint: prints.allBots("catalog.json"), render: {
+            let fragments = model.rank.map { rows.rows[$0].catalogJSON }
+            return .parts(MachineOutput.catalogJSON(title: input.title, fragments: fragments))
+        }))
         jobs.append(PageJob(path: "changelog.html", fingerprint: nil, render: {
             let page = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog()))
             let marked = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(checked: (ChangelogCache.checkedAt, ChangelogCache.checkedAtISO))))
@@ -225,10 +230,6 @@ public struct SiteBuilder: Sendable {
         }
         jobs.append(PageJob(path: "404.html", fingerprint: nil, render: text { templates.render("404", contexts.notFound()) }))
         jobs.append(PageJob(path: "feed.xml", fingerprint: prints.feed(), render: text { templates.render("feed", contexts.feed()) }))
-        jobs.append(PageJob(path: "catalog.json", fingerprint: prints.allBots("catalog.json"), render: {
-            let fragments = model.rank.map { rows.rows[$0].catalogJSON }
-            return .parts(MachineOutput.catalogJSON(title: input.title, fragments: fragments))
-        }))
         var listingNeeded = reusable["index.html"] != indexPrint
         var groupPaths: [String] = []
         for kind in PageContexts.GroupKind.allCases {
@@ -428,7 +429,8 @@ public struct StagedSite: Sendable {
     }
     let publication: Publication
     public let stats: SiteBuilder.Stats
-    /// Each bot's page, relative to the site root (for links in reports).
+    /// Each bot's page, relative to the site root (for links in reports). Empty when the run's
+    /// input was the last build's (`SiteBuilder.quickUpdate`): such a run has no change to link.
     public let botPaths: [BotKey: String]
 
     /// Makes the new site the published one: swaps the staging folder in (one
