@@ -73,8 +73,12 @@ import Foundation
 /// HTML escaping for the few fragments built in Swift (feed entry bodies).
 enum HTML {
     static func escape(_ text: String) -> String {
+        // Most text has no markup character: then it is returned as it is, without a copy.
+        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }) else {
+            return text
+        }
         var out = ""
-        out.reserveCapacity(text.utf8.count)
+        out.reserveCapacity(text.utf8.count + 16)
         for c in text.unicodeScalars {
             switch c {
             case "&": out += "&amp;"

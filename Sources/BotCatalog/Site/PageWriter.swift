@@ -74,7 +74,9 @@ struct PageWriter: Sendable {
             return Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: false)
         }
         // A plain write: the staging folder is synced once before it is swapped in.
-        let fd = open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+        // Opened from the staging folder's descriptor: the path is walked from there, not from `/`.
+        let fd = stagingFD >= 0 ? openat(stagingFD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                                : open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SiteError(file: target, reason: "cannot write the page (\(AtomicFile.errnoText())); check the output folder") }
         let complete = bytes.write(to: fd)
         Foundation.close(fd)
@@ -95,8 +97,13 @@ struct PageWriter: Sendable {
     /// asks the file system or a shared set whether its folder exists).
     func makeFolders(for pages: some Sequence<String>) throws(SiteError) {
         var folders = Set<Substring>()
+        var last: Substring = ""
         for page in pages {
-            if let slash = page.lastIndex(of: "/") { folders.insert(page[..<slash]) }
+            // Pages come folder by folder: a folder is looked up once per run of its pages.
+            if let slash = page.lastIndex(of: "/"), page[..<slash] != last {
+                last = page[..<slash]
+                folders.insert(last)
+            }
         }
         for folder in folders.sorted() {
             let path = "\(staging)/\(folder)"
