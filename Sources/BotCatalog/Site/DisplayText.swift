@@ -3,6 +3,8 @@
 enum DisplayText {
     static func clean(_ text: String, limit: Int = 100_000) -> String {
         var needsWork = text.utf8.count > limit
+        // Printable ASCII, tabs and newlines (most API text): nothing is hidden, no scalar to decode.
+        if !needsWork, text.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return text }
         if !needsWork {
             for scalar in text.unicodeScalars where isHidden(scalar) {
                 needsWork = true

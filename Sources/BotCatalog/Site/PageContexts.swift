@@ -4,6 +4,23 @@ import Foundation
 /// Every API text passes `DisplayText.clean`; Markdown passes cmark; URLs pass `CommonMark.isSafeURL`.
 struct PageContexts: Sendable {
     let model: SiteModel
+    /// The `site` object of pages without the check time, per way to the root, and the `nav` of
+    /// bot pages: the same for every bot page, so made once rather than per page.
+    private let siteScopes: [String: TemplateScope]
+    private let homeNavigation: TemplateScope
+
+    init(model: SiteModel) {
+        self.model = model
+        var scopes: [String: TemplateScope] = [:]
+        for depth in 0...3 {
+            let root = String(repeating: "../", count: depth)
+            scopes[root] = TemplateSet.box(Self.site(model.input, root: root, withCheck: false, botCount: model.current.count, checked: nil))
+        }
+        siteScopes = scopes
+        var navigation = ContextBuilder(capacity: 1)
+        navigation.set("home", true)
+        homeNavigation = navigation.scope
+    }
 
     var input: SiteInput { model.input }
 
@@ -13,11 +30,15 @@ struct PageContexts: Sendable {
     /// so bot pages stay byte-identical when their bot did not change.
     /// `checked` stands for the time of the check when given (the changelog's cache).
     func site(root: String, withCheck: Bool, checked: (readable: String, iso: String)? = nil) -> [String: Any] {
+        Self.site(input, root: root, withCheck: withCheck, botCount: model.current.count, checked: checked)
+    }
+
+    static func site(_ input: SiteInput, root: String, withCheck: Bool, botCount: Int, checked: (readable: String, iso: String)?) -> [String: Any] {
         var site: [String: Any] = ["title": input.title, "root": root, "feedURL": root + "feed.xml"]
         if withCheck {
             site["checkedAt"] = checked?.readable ?? Timestamp.readable(input.snapshot.takenAt)
             site["checkedAtISO"] = checked?.iso ?? input.snapshot.takenAt
-            site["botCount"] = model.current.count
+            site["botCount"] = botCount
         }
         return site
     }
@@ -37,13 +58,18 @@ struct PageContexts: Sendable {
     /// A bot page's context: the shared parts, then the page's own.
     func page(_ path: String, title: String, nav: String, extra: ContextBuilder) -> TemplateScope {
         var context = extra
-        context.set("site", TemplateSet.box(site(root: SitePaths.root(of: path), withCheck: false)))
+        let root = SitePaths.root(of: path)
+        context.set("site", siteScopes[root] ?? TemplateSet.box(site(root: root, withCheck: false)))
         var page = ContextBuilder(capacity: 1)
         page.set("title", title)
         context.set("page", page)
-        var navigation = ContextBuilder(capacity: 1)
-        navigation.set(nav, true)
-        context.set("nav", navigation)
+        if nav == "home" {
+            context.set("nav", homeNavigation)
+        } else {
+            var navigation = ContextBuilder(capacity: 1)
+            navigation.set(nav, true)
+            context.set("nav", navigation)
+        }
         return context.scope
     }
 
