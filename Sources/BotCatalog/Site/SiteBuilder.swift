@@ -434,8 +434,8 @@ public struct StagedSite: Sendable {
     public let botPaths: [BotKey: String]
 
     /// Makes the new site the published one: swaps the staging folder in (one
-    /// `renameat2(RENAME_EXCHANGE)` where the system has it), removes the old site, then records
-    /// the page fingerprints; or replaces the one changed file atomically.
+    /// `renameat2(RENAME_EXCHANGE)` where the system has it), then records the page fingerprints
+    /// and caches while the old site is removed; or replaces the one changed file atomically.
     public func publish() throws(SiteError) {
         switch publication {
         case .replace(let files, let manifest, let changelog):
@@ -448,9 +448,13 @@ public struct StagedSite: Sendable {
             }
             if let manifest { record(manifest, changelog: changelog) }
         case .swap(let staging, let manifest, let rowCache, let changelog):
-            try swap(staging)
+            let old = try swap(staging)
+            // The old site is removed while the state files are written: neither waits for the other.
+            let removal = DispatchGroup()
+            if let old { DispatchQueue.global().async(group: removal) { botcatalog_remove_tree(old) } }
             record(manifest, changelog: changelog)
             if let rowCache { try? AtomicFile.write(to: rowCache.path) { RowCache.write(keys: rowCache.keys, rows: rowCache.rows, to: &$0) } }
+            removal.wait()
         }
     }
 
@@ -465,7 +469,8 @@ public struct StagedSite: Sendable {
         try? AtomicFile.write(JSONWriter.data(manifest.json, pretty: false), to: manifestPath)
     }
 
-    private func swap(_ staging: String) throws(SiteError) {
+    /// Returns the old site's folder, to be removed (nil when there was none).
+    private func swap(_ staging: String) throws(SiteError) -> String? {
         let parent = (output as NSString).deletingLastPathComponent
         if let fd = Optional(open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)), fd >= 0 {
             botcatalog_syncfs(fd)
@@ -481,15 +486,16 @@ public struct StagedSite: Sendable {
                     rename(aside, output)
                     throw SiteError(file: output, reason: "cannot move the new site in (\(AtomicFile.errnoText()))")
                 }
-                botcatalog_remove_tree(aside)
-            } else {
-                // The old site, now at the staging path: most of its files are links to the new one's.
-                botcatalog_remove_tree(staging)
+                AtomicFile.syncFolder(parent)
+                return aside
             }
-        } else {
-            guard rename(staging, output) == 0 else { throw SiteError(file: output, reason: "cannot move the new site in (\(AtomicFile.errnoText()))") }
+            // The old site, now at the staging path: most of its files are links to the new one's.
+            AtomicFile.syncFolder(parent)
+            return staging
         }
+        guard rename(staging, output) == 0 else { throw SiteError(file: output, reason: "cannot move the new site in (\(AtomicFile.errnoText()))") }
         AtomicFile.syncFolder(parent)
+        return nil
     }
 
     /// Drops the staged site (the run failed before publishing).
