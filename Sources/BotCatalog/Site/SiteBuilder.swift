@@ -211,9 +211,13 @@ public struct SiteBuilder: Sendable {
         var jobs: [PageJob] = []
         let indexPrint = prints.index()
         jobs.append(PageJob(path: "index.html", fingerprint: indexPrint,
-                            render: { Self.listing(rows.rows.map(\.atRoot)) { templates.render("index", contexts.index(botsHtml: $0)) } }))
+                            render: {
+            let all = rows.rows
+            return Self.listing(all.indices.lazy.map { all[$0].atRoot }) { templates.render("index", contexts.index(botsHtml: $0)) }
+        }))
         jobs.append(PageJob(path: "catalog.json", fingerprint: prints.allBots("catalog.json"), render: {
-            let fragments = model.rank.map { rows.rows[$0].catalogJSON }
+            let all = rows.rows
+            let fragments = model.rank.map { all[$0].catalogJSON }
             return .parts(MachineOutput.catalogJSON(title: input.title, fragments: fragments))
         }))
         jobs.append(PageJob(path: "changelog.html", fingerprint: nil, render: {
@@ -245,7 +249,10 @@ public struct SiteBuilder: Sendable {
                 let print = prints.group(kind.rawValue, name, members: members[name] ?? [])
                 if reusable[path] != print { listingNeeded = true }
                 jobs.append(PageJob(path: path, fingerprint: print,
-                                    render: { Self.listing((members[name] ?? []).map { rows.rows[$0].oneDown }) { templates.render("group", contexts.group(kind, name, botsHtml: $0)) } }))
+                                    render: {
+                    let all = rows.rows
+                    return Self.listing((members[name] ?? []).lazy.map { all[$0].oneDown }) { templates.render("group", contexts.group(kind, name, botsHtml: $0)) }
+                }))
             }
         }
         if let base = input.baseURL {
@@ -294,14 +301,19 @@ public struct SiteBuilder: Sendable {
     /// rows themselves and the text after, so the rows (megabytes on a large catalog's index and
     /// tag pages) are never joined and copied into one string. A template that does not show
     /// `botsHtml` exactly once gets the rows joined in the usual way.
-    static func listing(_ rows: [String], render: (String) -> String) -> PageBytes {
+    static func listing(_ rows: some Collection<String>, render: (String) -> String) -> PageBytes {
         let page = render(rowsMarker)
         let marker = Array(rowsMarker.utf8)
         let bytes = page.utf8[...]
         guard let at = bytes.firstRange(of: marker), bytes[at.upperBound...].firstRange(of: marker) == nil else {
             return .data(Data(render(rows.joined()).utf8))
         }
-        return .parts([String(page[..<at.lowerBound])] + rows + [String(page[at.upperBound...])])
+        var parts: [String] = []
+        parts.reserveCapacity(rows.count + 2)
+        parts.append(String(page[..<at.lowerBound]))
+        parts.append(contentsOf: rows)
+        parts.append(String(page[at.upperBound...]))
+        return .parts(parts)
     }
 
     /// Stands for the way to the site root while a row is rendered (private-use characters).
