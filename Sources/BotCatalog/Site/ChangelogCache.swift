@@ -20,6 +20,11 @@ struct ChangelogCache: Sendable, Equatable {
         return SiteBuilder.replacing(Self.checkedAt, in: iso, with: [HTML.escape(Timestamp.readable(takenAt))])[0]
     }
 
+    /// Where the cache is kept: in the state folder, beside the site manifest.
+    static func path(besideManifest manifestPath: String) -> String {
+        SiteManifest.stateFile("site-changelog.cache", besideManifest: manifestPath)
+    }
+
     /// The cache in `path` when it was made for `digest`; nil otherwise (or when unreadable).
     static func read(_ path: String, digest: String) -> ChangelogCache? {
         guard let data = FileManager.default.contents(atPath: path), let newline = data.firstIndex(of: UInt8(ascii: "\n")),

@@ -177,8 +177,6 @@ public struct SiteBuilder: Sendable {
         var cache: ChangelogCache?
     }
 
-    var changelogCachePath: String { (manifestPath as NSString).deletingLastPathComponent + "/site-changelog.cache" }
-
     /// A run whose input digest is the last build's: every page but the changelog would come out
     /// as published, so only the changelog is made, from its cache with the new check time. Not
     /// taken when the cache is not this digest's, or when the published site lost or gained a
@@ -186,7 +184,7 @@ public struct SiteBuilder: Sendable {
     /// build then repairs it. No bot link is needed for reports: such a run has no changes.
     func quickUpdate(_ input: SiteInput, digest: InputDigest, oldManifest: SiteManifest) -> StagedSite? {
         guard oldManifest.digest == digest.value, !oldManifest.pages.isEmpty,
-              let cache = ChangelogCache.read(changelogCachePath, digest: digest.value),
+              let cache = ChangelogCache.read(ChangelogCache.path(besideManifest: manifestPath), digest: digest.value),
               oldManifest.isIntact(output) else { return nil }
         let page = cache.filled(takenAt: input.snapshot.takenAt)
         let changed = !PageBytes.bytes(page).matchesFile(atPath: "\(output)/changelog.html")
@@ -358,7 +356,7 @@ public struct SiteBuilder: Sendable {
         }
     }
 
-    var rowCachePath: String { (manifestPath as NSString).deletingLastPathComponent + "/site-rows.cache" }
+    var rowCachePath: String { SiteManifest.stateFile("site-rows.cache", besideManifest: manifestPath) }
 
     /// Every current bot's row (`bot-row.mustache`) at both depths, in display order: from the
     /// cache when the row's fingerprint matches, rendered (in parallel) otherwise.
@@ -474,7 +472,7 @@ public struct StagedSite: Sendable {
     /// cache. The cache goes first and names its digest, so a crash in between leaves a cache
     /// the manifest does not match rather than one that looks current.
     private func record(_ manifest: SiteManifest, changelog: ChangelogCache?) {
-        let cachePath = (manifestPath as NSString).deletingLastPathComponent + "/site-changelog.cache"
+        let cachePath = ChangelogCache.path(besideManifest: manifestPath)
         if let changelog { try? AtomicFile.write(changelog.data, to: cachePath) } else { unlink(cachePath) }
         var manifest = manifest
         manifest.folders = SiteManifest.folderTimes(output, pages: manifest.pages.keys)
@@ -528,6 +526,11 @@ struct SiteManifest: Sendable {
     var json: JSONValue {
         .object(["templateHash": .string(templateHash), "digest": .string(digest),
                  "pages": .object(pages.mapValues(JSONValue.string)), "folders": .object(folders.mapValues(JSONValue.string))])
+    }
+
+    /// A file the site build keeps in the state folder, beside the manifest (the caches).
+    static func stateFile(_ name: String, besideManifest manifestPath: String) -> String {
+        (manifestPath as NSString).deletingLastPathComponent + "/" + name
     }
 
     static func read(_ path: String) -> SiteManifest {
