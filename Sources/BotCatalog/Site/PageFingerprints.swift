@@ -52,7 +52,7 @@ struct PageFingerprints: Sendable {
         if let current {
             f.add(prints[current])
         } else if let tomb = model.tombstones[key] {
-            f.add(.object(tomb.bot.fields)); f.add(tomb.bot.name); f.add(tomb.bot.slug); f.add(tomb.bot.organization ?? "-")
+            f.add(InputDigest.print(tomb.bot))
             f.add(tomb.removedAt)
             f.add(model.paths.bots[key] ?? "")
             // A tombstone links its groups only while they have pages (current members).
@@ -123,7 +123,6 @@ struct PageFingerprints: Sendable {
         return f.hex
     }
 
-    /// catalog.json and sitemap.xml list every current bot.
     /// The feed: its newest runs, the title and the base URL (no check time: it has none).
     func feed() -> String {
         var f = start("feed")
@@ -133,6 +132,7 @@ struct PageFingerprints: Sendable {
         return f.hex
     }
 
+    /// catalog.json and sitemap.xml list every current bot.
     func allBots(_ name: String) -> String {
         var f = start(name)
         for position in model.rank { f.add(prints[position]) }
