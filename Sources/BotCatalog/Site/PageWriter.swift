@@ -96,16 +96,8 @@ struct PageWriter: Sendable {
     /// Makes every folder the pages go in, once, before any is stored (so storing a page never
     /// asks the file system or a shared set whether its folder exists).
     func makeFolders(for pages: some Sequence<String>) throws(SiteError) {
-        var folders = Set<Substring>()
-        var last: Substring = ""
-        for page in pages {
-            // Pages come folder by folder: a folder is looked up once per run of its pages.
-            if let slash = page.lastIndex(of: "/"), page[..<slash] != last {
-                last = page[..<slash]
-                folders.insert(last)
-            }
-        }
-        for folder in folders.sorted() {
+        // Sorted, so each folder's parent is made before it.
+        for folder in SitePaths.folders(holding: pages).sorted() {
             let path = "\(staging)/\(folder)"
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

@@ -546,16 +546,8 @@ struct SiteManifest: Sendable {
 
     /// The modification time (to the nanosecond) of every folder holding a page, under `site`.
     static func folderTimes(_ site: String, pages: some Sequence<String>) -> [String: String] {
-        var folders = Set<String>()
-        var last: Substring = ""
-        for page in pages {
-            guard let slash = page.lastIndex(of: "/"), page[..<slash] != last else { continue }
-            last = page[..<slash]
-            var folder = last
-            while folders.insert(String(folder)).inserted, let up = folder.lastIndex(of: "/") { folder = folder[..<up] }
-        }
         var times: [String: String] = [:]
-        for folder in folders { times[folder] = modificationTime("\(site)/\(folder)") }
+        for folder in SitePaths.folders(holding: pages) { times[folder] = modificationTime("\(site)/\(folder)") }
         return times
     }
 

@@ -93,6 +93,20 @@ public struct SitePaths: Sendable {
         return String(format: "%08x", UInt32(truncatingIfNeeded: value >> 16))
     }
 
+    /// Every folder that holds one of `pages` (relative paths), with the folders above it.
+    /// Pages come folder by folder, so a folder is looked up once per run of its pages.
+    static func folders(holding pages: some Sequence<String>) -> Set<String> {
+        var folders = Set<String>()
+        var last: Substring = ""
+        for page in pages {
+            guard let slash = page.lastIndex(of: "/"), page[..<slash] != last else { continue }
+            last = page[..<slash]
+            var folder = last
+            while folders.insert(String(folder)).inserted, let up = folder.lastIndex(of: "/") { folder = folder[..<up] }
+        }
+        return folders
+    }
+
     /// `../` repeated for the depth of `path`, the way back to the site root.
     public static func root(of path: String) -> String {
         String(repeating: "../", count: path.split(separator: "/").count - 1)
