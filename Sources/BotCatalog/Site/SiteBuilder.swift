@@ -86,7 +86,8 @@ public struct SiteBuilder: Sendable {
         let changelog = ChangelogBox()
         let (jobs, listingNeeded) = listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, changelog: changelog)
 
-        if let replaced = try inPlaceUpdate(botPages: botPages, jobs: jobs, listingNeeded: listingNeeded, reusable: reusable) {
+        if let replaced = try inPlaceUpdate(botPages: botPages, jobs: jobs, listingNeeded: listingNeeded, reusable: reusable,
+                                            intact: oldManifest.isIntact(output)) {
             var manifest = oldManifest
             manifest.digest = digest.value
             return StagedSite(output: output, manifestPath: manifestPath,
@@ -267,13 +268,13 @@ public struct SiteBuilder: Sendable {
 
     /// The files to replace in place when every fingerprinted page matches the published site,
     /// the same pages exist, and at most one of the always-rendered ones changed; nil otherwise.
-    func inPlaceUpdate(botPages: [BotPage], jobs: [PageJob], listingNeeded: Bool,
-                       reusable: [String: String]) throws(SiteError) -> (files: [(path: String, data: Data)], stats: Stats)? {
-        guard !listingNeeded, !reusable.isEmpty, reusable.count == botPages.count + jobs.count else { return nil }
-        func published(_ path: String) -> Bool { access("\(output)/\(path)", F_OK) == 0 }
-        for page in botPages where reusable[page.path] != page.print || !published(page.path) { return nil }
+    func inPlaceUpdate(botPages: [BotPage], jobs: [PageJob], listingNeeded: Bool, reusable: [String: String],
+                       intact: Bool) throws(SiteError) -> (files: [(path: String, data: Data)], stats: Stats)? {
+        // `intact`: the published site still holds the last build's files (`SiteManifest.isIntact`).
+        guard intact, !listingNeeded, !reusable.isEmpty, reusable.count == botPages.count + jobs.count else { return nil }
+        for page in botPages where reusable[page.path] != page.print { return nil }
         for job in jobs {
-            guard let old = reusable[job.path], published(job.path) else { return nil }
+            guard let old = reusable[job.path] else { return nil }
             if let print = job.fingerprint, print != old { return nil }
         }
         var files: [(path: String, data: Data)] = []
