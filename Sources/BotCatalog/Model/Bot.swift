@@ -82,20 +82,20 @@ extension Bot {
                 return item["name"]?.stringValue ?? item["id"]?.stringValue
             }
         case .string(let s)?:
-            raw = s.split(separator: ",").map { $0.trimmedWhitespace }
+            raw = s.split(separator: ",").map(String.init)
         default:
             raw = []
         }
+        let named = raw.map(\.trimmedWhitespace).filter { !$0.isEmpty }
         // A bot has a handful of tags: comparing them beats hashing them (twice per bot per build).
-        guard raw.count > 16 else {
+        guard named.count > 16 else {
             var tags: [String] = []
-            tags.reserveCapacity(raw.count)
-            for tag in raw.lazy.map(\.trimmedWhitespace) where !tag.isEmpty && !tags.contains(tag) { tags.append(tag) }
+            tags.reserveCapacity(named.count)
+            for tag in named where !tags.contains(tag) { tags.append(tag) }
             return tags
         }
         var seen = Set<String>()
-        return raw.map(\.trimmedWhitespace)
-            .filter { !$0.isEmpty && seen.insert($0).inserted }
+        return named.filter { seen.insert($0).inserted }
     }
 
     /// The main descriptive text: `description` on unltd, `introduction` on GPTBots.
