@@ -55,21 +55,15 @@ struct PageContexts: Sendable {
         return context
     }
 
-    /// A bot page's context: the shared parts, then the page's own.
-    func page(_ path: String, title: String, nav: String, extra: ContextBuilder) -> TemplateScope {
+    /// A bot page's context: the shared parts (its navigation is the home page's), then the page's own.
+    func botPage(_ path: String, title: String, extra: ContextBuilder) -> TemplateScope {
         var context = extra
         let root = SitePaths.root(of: path)
         context.set("site", siteScopes[root] ?? TemplateSet.box(site(root: root, withCheck: false)))
         var page = ContextBuilder(capacity: 1)
         page.set("title", title)
         context.set("page", page)
-        if nav == "home" {
-            context.set("nav", homeNavigation)
-        } else {
-            var navigation = ContextBuilder(capacity: 1)
-            navigation.set(nav, true)
-            context.set("nav", navigation)
-        }
+        context.set("nav", homeNavigation)
         return context.scope
     }
 
@@ -351,7 +345,7 @@ struct PageContexts: Sendable {
         bot.set("hasHistory", !history.isEmpty)
         var extra = ContextBuilder(capacity: 4)
         extra.set("bot", bot)
-        return page(path, title: name, nav: "home", extra: extra)
+        return botPage(path, title: name, extra: extra)
     }
 
     func flatten(_ value: JSONValue, path: String, into out: inout [ContextBuilder]) {
