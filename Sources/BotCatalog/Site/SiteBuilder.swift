@@ -301,17 +301,16 @@ public struct SiteBuilder: Sendable {
     /// tag pages) are never joined and copied into one string. A template that does not show
     /// `botsHtml` exactly once gets the rows joined in the usual way.
     static func listing(_ rows: some Collection<String>, render: (String) -> String) -> PageBytes {
-        let page = render(rowsMarker)
+        var page = render(rowsMarker)
         let marker = Array(rowsMarker.utf8)
-        let bytes = page.utf8[...]
-        guard let at = bytes.firstRange(of: marker), bytes[at.upperBound...].firstRange(of: marker) == nil else {
-            return .data(Data(render(rows.joined()).utf8))
-        }
+        let found = page.withUTF8 { occurrences(of: marker, in: $0) }
+        guard found.count == 1 else { return .data(Data(render(rows.joined()).utf8)) }
+        let utf8 = page.utf8
         var parts: [String] = []
         parts.reserveCapacity(rows.count + 2)
-        parts.append(String(page[..<at.lowerBound]))
+        parts.append(String(utf8[..<utf8.index(utf8.startIndex, offsetBy: found[0])])!)
         parts.append(contentsOf: rows)
-        parts.append(String(page[at.upperBound...]))
+        parts.append(String(utf8[utf8.index(utf8.startIndex, offsetBy: found[0] + marker.count)...])!)
         return .parts(parts)
     }
 
@@ -323,25 +322,13 @@ public struct SiteBuilder: Sendable {
         replacing(rootMarker, in: text, with: roots).map { String(decoding: $0, as: UTF8.self) }
     }
 
-    /// The text with each replacement where `marker` stands: the marker is found once (`memchr`
-    /// for its first byte, which no ASCII text has), then each copy is made in spans. Foundation's
-    /// `replacingOccurrences` compares grapheme by grapheme, and this runs per bot.
+    /// The text with each replacement where `marker` stands: the marker is found once
+    /// (`occurrences`), then each copy is made in spans. Foundation's `replacingOccurrences`
+    /// compares grapheme by grapheme, and this runs per bot.
     static func replacing(_ marker: String, in text: [UInt8], with replacements: [String]) -> [[UInt8]] {
         let marker = Array(marker.utf8)
         return text.withUnsafeBufferPointer { bytes -> [[UInt8]] in
-            guard let base = bytes.baseAddress else { return replacements.map { _ in [] } }
-            var found: [Int] = []
-            var i = 0
-            while i + marker.count <= bytes.count {
-                guard let hit = memchr(base + i, Int32(marker[0]), bytes.count - i) else { break }
-                let at = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
-                if at + marker.count <= bytes.count, memcmp(base + at, marker, marker.count) == 0 {
-                    found.append(at)
-                    i = at + marker.count
-                } else {
-                    i = at + 1
-                }
-            }
+            let found = occurrences(of: marker, in: bytes)
             return replacements.map { replacement -> [UInt8] in
                 var out: [UInt8] = []
                 out.reserveCapacity(bytes.count + found.count * max(0, replacement.utf8.count - marker.count))
@@ -355,6 +342,25 @@ public struct SiteBuilder: Sendable {
                 return out
             }
         }
+    }
+
+    /// Where `marker` starts in `bytes`, each time, not overlapping: `memchr` for its first byte
+    /// (a private-use character's, which no ASCII text has), then a compare.
+    static func occurrences(of marker: [UInt8], in bytes: UnsafeBufferPointer<UInt8>) -> [Int] {
+        guard let base = bytes.baseAddress, let first = marker.first else { return [] }
+        var found: [Int] = []
+        var i = 0
+        while i + marker.count <= bytes.count {
+            guard let hit = memchr(base + i, Int32(first), bytes.count - i) else { break }
+            let at = UnsafePointer<UInt8>(hit.assumingMemoryBound(to: UInt8.self)) - base
+            if at + marker.count <= bytes.count, memcmp(base + at, marker, marker.count) == 0 {
+                found.append(at)
+                i = at + marker.count
+            } else {
+                i = at + 1
+            }
+        }
+        return found
     }
 
     var rowCachePath: String { SiteManifest.stateFile("site-rows.cache", besideManifest: manifestPath) }
