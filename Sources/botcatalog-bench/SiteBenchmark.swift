@@ -14,7 +14,6 @@ struct SiteBenchmark {
 
     var output: String { "\(folder)/site" }
     var manifest: String { "\(folder)/site-manifest.json" }
-    var rowCache: String { "\(folder)/site-rows.cache" }
 
     func templates() throws -> TemplateSet { try TemplateSet.load(from: TemplateSet.builtInFolder) }
 
@@ -48,14 +47,14 @@ struct SiteBenchmark {
         return staged.stats
     }
 
-    /// A first build: no site, no page fingerprints, no cached rows; in memory, what a run holds
+    /// A first build: no site, no page fingerprints, no cached rows or changelog; in memory, what a run holds
     /// (the snapshot and its history). The peak is the build's: reset once the generator's
     /// scaffolding is gone.
     func fullBuild() async throws -> (seconds: Double, detail: String) {
         let builder = SiteBuilder(output: output, manifestPath: manifest, templates: try templates())
         let day1 = SyntheticCatalog.snapshot(bots: bots, at: SyntheticCatalog.day1)
         let history = [HistoryEntry(at: SyntheticCatalog.day1, changes: Differ().changes(from: nil, to: day1))]
-        Measure.setAside([output, manifest, rowCache])
+        Measure.setAside([output] + builder.stateFiles)
         Measure.resetPeakMemory()
         var stats = SiteBuilder.Stats()
         let seconds = try await Measure.seconds { stats = try await publish(builder, day1, history) }

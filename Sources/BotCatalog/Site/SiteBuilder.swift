@@ -363,6 +363,9 @@ public struct SiteBuilder: Sendable {
         return found
     }
 
+    /// What the build keeps between runs in the state folder: the manifest and the caches.
+    public var stateFiles: [String] { [manifestPath, rowCachePath, ChangelogCache.path(besideManifest: manifestPath)] }
+
     var rowCachePath: String { SiteManifest.stateFile("site-rows.cache", besideManifest: manifestPath) }
 
     /// Every current bot's row (`bot-row.mustache`) at both depths, in display order: from the
