@@ -79,18 +79,10 @@ enum HTML {
         guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }) else {
             return text
         }
-        var out = ""
+        // The templates' own escaping (`'` as `&#39;`, as swift-mustache does).
+        var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 16)
-        for c in text.unicodeScalars {
-            switch c {
-            case "&": out += "&amp;"
-            case "<": out += "&lt;"
-            case ">": out += "&gt;"
-            case "\"": out += "&quot;"
-            case "'": out += "&#39;"
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
+        CompiledTemplates.appendEscaped(text, to: &out)
+        return String(decoding: out, as: UTF8.self)
     }
 }
