@@ -126,28 +126,96 @@ struct SiteTests {
         #expect(InputDigest(input(), templateHash: "u").value != base)
     }
 
+    /// Rows for `keys`, made in memory as a build renders them; `vary` changes some.
+    static func freshRows(_ keys: [BotKey], vary: (Int) -> String = { _ in "" }) -> (Rows, [[String]]) {
+        let rows = Rows(cache: RowCache(basePath: "/nonexistent"))
+        var texts: [[String]] = []
+        for n in keys.indices {
+            let parts = [String(n, radix: 16) + vary(n), n == 7 ? "" : "<tr>é\n\(n) 12 34\n</tr>" + vary(n),
+                         String(repeating: "x", count: n), "{\"n\": \(n)}\u{0}"]
+            var spans: [ByteSpan] = []
+            rows.keep([OwnedBytes(parts.map { Array($0.utf8) }, spans: &spans)])
+            rows.rows.append(RowCache.Row(fingerprint: spans[0], atRoot: spans[1], oneDown: spans[2], catalogJSON: spans[3]))
+            texts.append(parts)
+        }
+        return (rows, texts)
+    }
+
+    static func expectRows(_ cache: RowCache, _ keys: [BotKey], _ texts: [[String]], sourceLocation: SourceLocation = #_sourceLocation) {
+        #expect(cache.count == keys.count, sourceLocation: sourceLocation)
+        for (key, parts) in zip(keys, texts) {
+            let read = cache.row(key, fingerprint: parts[0])
+            #expect([read?.fingerprint, read?.atRoot, read?.oneDown, read?.catalogJSON].map { $0?.string } == parts, "\(key)", sourceLocation: sourceLocation)
+            #expect(cache.row(key, fingerprint: parts[0] + "0") == nil, sourceLocation: sourceLocation)
+        }
+    }
+
     @Test("the row cache gives back every row as written, whatever bytes it holds; a damaged or foreign file is no cache at all")
     func rowCacheRoundTrip() throws {
         let folder = try TestSupport.temporaryFolder()
         let path = "\(folder)/rows.cache"
         let keys = (0..<600).map { BotKey(source: $0 % 2 == 0 ? "unltd" : "gpt 🤖", id: "id-\($0)") }
-        let rows = keys.indices.map { n in
-            RowCache.Row(fingerprint: String(n, radix: 16), atRoot: n == 7 ? "" : "<tr>é\n\(n) 12 34\n</tr>",
-                         oneDown: String(repeating: "x", count: n), catalogJSON: "{\"n\": \(n)}\u{0}")
-        }
-        try AtomicFile.write(to: path) { RowCache.write(keys: keys, rows: rows, to: &$0) }
-        let cache = RowCache.read(path)
-        #expect(cache.rows.count == keys.count)
-        for (key, row) in zip(keys, rows) {
-            let read = cache.rows[key]
-            #expect(read?.fingerprint == row.fingerprint && read?.atRoot == row.atRoot && read?.oneDown == row.oneDown && read?.catalogJSON == row.catalogJSON, "\(key)")
-        }
+        let (rows, texts) = Self.freshRows(keys)
+        try RowCache.save(rows, keys: keys, to: path, baseSize: 0)
+        Self.expectRows(RowCache.read(path), keys, texts)
+        #expect(RowCache.read(path).row(BotKey(source: "unltd", id: "id-1"), fingerprint: "1") == nil, "another key's row is not this key's")
+
         let data = try #require(FileManager.default.contents(atPath: path))
         for damaged in [data.prefix(data.count - 3), data.prefix(40), Data("botcatalog-rows 1\n".utf8) + data.dropFirst(RowCache.header.utf8.count)] {
             try damaged.write(to: URL(fileURLWithPath: path))
-            #expect(RowCache.read(path).rows.isEmpty)
+            #expect(RowCache.read(path).count == 0)
         }
-        #expect(RowCache.read("\(folder)/missing").rows.isEmpty)
+        #expect(RowCache.read("\(folder)/missing").count == 0)
+    }
+
+    @Test("a few changed rows are saved as a delta beside the base, which stays as it was; once the delta passes an eighth of the base, the base is written again")
+    func rowCacheDelta() throws {
+        let folder = try TestSupport.temporaryFolder()
+        let path = "\(folder)/rows.cache"
+        let keys = (0..<400).map { BotKey(source: "unltd", id: "id-\($0)") }
+        let (first, _) = Self.freshRows(keys)
+        try RowCache.save(first, keys: keys, to: path, baseSize: 0)
+        let base = try #require(FileManager.default.contents(atPath: path))
+
+        // The next run: the cached rows, and ten rendered again with new prints.
+        func nextRun(changing changed: Set<Int>, tag: String, over earlier: (Int) -> String = { _ in "" }) throws -> [[String]] {
+            let cache = RowCache.read(path)
+            let (fresh, freshTexts) = Self.freshRows(keys) { changed.contains($0) ? tag : earlier($0) }
+            let rows = Rows(cache: cache)
+            var texts: [[String]] = []
+            for n in keys.indices {
+                if let cached = cache.row(keys[n], fingerprint: freshTexts[n][0]) {
+                    rows.rows.append(cached)
+                } else {
+                    rows.rows.append(fresh.rows[n])
+                }
+                texts.append(freshTexts[n])
+            }
+            rows.keep([fresh])
+            try RowCache.save(rows, keys: keys, to: path, baseSize: cache.baseSize)
+            return texts
+        }
+        let second = try nextRun(changing: Set(0..<10), tag: "-b")
+        #expect(FileManager.default.contents(atPath: path) == base, "the base is not written again")
+        let delta = try #require(FileManager.default.contents(atPath: path + ".delta"))
+        #expect(delta.count * 8 < base.count)
+        Self.expectRows(RowCache.read(path), keys, second)
+
+        // Rows changed again, and others: the delta holds both runs' rows, still over the same base.
+        let third = try nextRun(changing: Set(5..<20), tag: "-c") { $0 < 10 ? "-b" : "" }
+        #expect(FileManager.default.contents(atPath: path) == base)
+        Self.expectRows(RowCache.read(path), keys, third)
+
+        // Most rows changed: a new base, no delta.
+        let fourth = try nextRun(changing: Set(0..<300), tag: "-d")
+        #expect(FileManager.default.contents(atPath: path) != base)
+        #expect(!FileManager.default.fileExists(atPath: path + ".delta"))
+        Self.expectRows(RowCache.read(path), keys, fourth)
+
+        // A delta without its base still serves its rows; the rest are rendered again.
+        _ = try nextRun(changing: [1], tag: "-e") { $0 < 300 ? "-d" : "" }
+        unlink(path)
+        #expect(RowCache.read(path).count == 1)
     }
 
     @Test("a row's root marker becomes each root wherever it stands, and nothing else that looks like it does")
@@ -451,11 +519,13 @@ struct SiteTests {
         library.register(try MustacheTemplate(string: template), named: "page")
         let rows = ["<li>a</li>", "<li>é\u{301}</li>", "", "<li>c</li>"]
         let render = { (rows: String) in library.render(["botsHtml": rows], withTemplate: "page") ?? "" }
-        let page = SiteBuilder.listing(rows, render: render)
+        var spans: [ByteSpan] = []
+        let owned = OwnedBytes(rows.map { Array($0.utf8) }, spans: &spans)
+        let page = SiteBuilder.listing(spans, keeping: owned, render: render)
         #expect(page.data == Data(render(rows.joined()).utf8))
         #expect(page.equals(Data(render(rows.joined()).utf8)))
         if template.contains("botsHtml") { #expect(!page.equals(Data(render("x").utf8))) }
-        if case .parts = page { #expect(template.components(separatedBy: "botsHtml").count == 2, "only a single use is written in parts") }
+        if case .gathered = page { #expect(template.components(separatedBy: "botsHtml").count == 2, "only a single use is written in parts") }
     }
 
     @Test("a broken template fails the run with an error naming the file, and the published site stays byte-identical")

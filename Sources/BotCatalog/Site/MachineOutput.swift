@@ -1,25 +1,24 @@
 /// `catalog.json` and `sitemap.xml`: the site's machine-readable files. Pure.
 enum MachineOutput {
     /// `catalog.json`, `{"bots": [...], "title": ...}` pretty and key-sorted, assembled from each
-    /// bot's object (`fragments`, in snapshot order, unchanged ones from the row cache) as parts
-    /// written one after the other, never joined into one string.
-    static func catalogJSON(title: String, fragments: [String]) -> [String] {
-        var parts: [String] = ["{\n  \"bots\": "]
-        parts.reserveCapacity(fragments.count * 2 + 4)
-        if fragments.isEmpty {
-            parts.append("[]")
-        } else {
-            let first = "[\n    ", next = ",\n    "
-            for (n, fragment) in fragments.enumerated() {
-                parts.append(n == 0 ? first : next)
-                parts.append(fragment)
-            }
-            parts.append("\n  ]")
-        }
+    /// bot's object (`fragments`, in snapshot order, unchanged ones in the row cache, which
+    /// `owner` keeps mapped) as pieces written one after the other, never joined.
+    static func catalogJSON(title: String, fragments: [ByteSpan], keeping owner: AnyObject) -> PageBytes.Gathered {
         var tail = ",\n  \"title\": "
         JSONWriter.writeString(title, into: &tail)
-        parts.append(tail + "\n}\n")
-        return parts
+        tail += "\n}\n"
+        var fixed: [ByteSpan] = []
+        let text = OwnedBytes([Array("{\n  \"bots\": ".utf8), Array((fragments.isEmpty ? "[]" : "[\n    ").utf8),
+                               Array(",\n    ".utf8), Array("\n  ]".utf8), Array(tail.utf8)], spans: &fixed)
+        var pieces = [fixed[0], fixed[1]]
+        pieces.reserveCapacity(fragments.count * 2 + 4)
+        for (n, fragment) in fragments.enumerated() {
+            if n > 0 { pieces.append(fixed[2]) }
+            pieces.append(fragment)
+        }
+        if !fragments.isEmpty { pieces.append(fixed[3]) }
+        pieces.append(fixed[4])
+        return PageBytes.Gathered(pieces: pieces, owners: [text, owner])
     }
 
     /// One bot's object in catalog.json, at its depth there: what `JSONWriter` makes of the

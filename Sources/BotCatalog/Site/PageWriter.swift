@@ -114,6 +114,13 @@ enum PageBytes: Sendable {
     case data(Data)
     case bytes([UInt8])
     case parts([String])
+    /// Pieces of memory that `owners` keep alive (a listing's rows, where the row cache holds them).
+    case gathered(Gathered)
+
+    struct Gathered: @unchecked Sendable {
+        var pieces: [ByteSpan]
+        var owners: [AnyObject]
+    }
 
     /// All of it in one piece (for the few small pages that need it).
     var data: Data {
@@ -121,6 +128,10 @@ enum PageBytes: Sendable {
         case .data(let data): return data
         case .bytes(let bytes): return Data(bytes)
         case .parts(let parts): return Data(parts.joined().utf8)
+        case .gathered(let gathered):
+            var data = Data(capacity: count)
+            for piece in gathered.pieces { data.append(piece.buffer) }
+            return data
         }
     }
 
@@ -138,6 +149,7 @@ enum PageBytes: Sendable {
         case .data(let data): return data.count
         case .bytes(let bytes): return bytes.count
         case .parts(let parts): return parts.reduce(0) { $0 + $1.utf8.count }
+        case .gathered(let gathered): return gathered.pieces.reduce(0) { $0 + $1.count }
         }
     }
 
@@ -161,6 +173,16 @@ enum PageBytes: Sendable {
                 }
                 return true
             }
+        case .gathered(let gathered):
+            guard count == other.count else { return false }
+            return other.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
+                var offset = 0
+                for piece in gathered.pieces {
+                    guard piece.count == 0 || memcmp(raw.baseAddress! + offset, piece.start!, piece.count) == 0 else { return false }
+                    offset += piece.count
+                }
+                return true
+            }
         }
     }
 
@@ -179,6 +201,42 @@ enum PageBytes: Sendable {
             for part in parts { sink.write(part) }
             sink.flush()
             return sink.error == nil
+        case .gathered(let gathered):
+            return withExtendedLifetime(gathered.owners) { Self.writeGathered(gathered.pieces, to: fd) }
         }
+    }
+
+    /// The pieces with `writev`, up to 1,024 at a time (the kernel copies each from where it
+    /// lies); a short write finishes with plain writes from where it stopped.
+    static func writeGathered(_ pieces: [ByteSpan], to fd: Int32) -> Bool {
+        var vectors: [iovec] = []
+        vectors.reserveCapacity(1024)
+        var next = 0
+        while next < pieces.count {
+            vectors.removeAll(keepingCapacity: true)
+            var total = 0
+            let first = next
+            while next < pieces.count, vectors.count < 1024 {
+                let piece = pieces[next]
+                next += 1
+                guard piece.count > 0 else { continue }
+                vectors.append(iovec(iov_base: UnsafeMutableRawPointer(mutating: piece.start), iov_len: piece.count))
+                total += piece.count
+            }
+            var done = vectors.isEmpty ? 0 : writev(fd, vectors, Int32(vectors.count))
+            if done == total { continue }
+            if done < 0 {
+                guard errno == EINTR else { return false }
+                done = 0
+            }
+            // Short: skip what was written, then write the rest of this batch piece by piece.
+            for piece in pieces[first..<next] where piece.count > 0 {
+                if done >= piece.count { done -= piece.count; continue }
+                let rest = UnsafeRawBufferPointer(rebasing: UnsafeRawBufferPointer(piece.buffer)[done...])
+                done = 0
+                guard AtomicFile.writeAll(fd, rest) else { return false }
+            }
+        }
+        return true
     }
 }

@@ -4,49 +4,89 @@ import Foundation
 /// row shows. The index and the group pages list every bot, so without it a run where 1% of the
 /// bots changed would render every row again; with it, only the changed bots' rows are rendered.
 ///
+/// Two files, each written whole and atomically: the base (every row when it was written) and
+/// the delta (the current rows the base does not hold as they are). A run where 1% of the bots
+/// changed rewrites the delta, a few percent of the rows, rather than all of them (50 MB at
+/// 10,000 bots); the base is written again once the delta passes an eighth of it. Both are
+/// mapped, not read: listing pages are written from the mapping. A row is only used when its
+/// fingerprint is the one to show (prints cover the templates), so a delta left beside a newer
+/// base is harmless.
+///
 /// Binary, length-prefixed, because rows are HTML with any bytes in them: a header line, then per
 /// row a line of six decimal lengths (source, id, fingerprint, row at the root, row one folder
-/// down, catalog.json object) followed by those bytes. A damaged file is ignored: the rows are rendered again.
-struct RowCache: Sendable {
+/// down, catalog.json object) followed by those bytes. A damaged file is ignored: its rows are
+/// rendered again.
+final class RowCache: @unchecked Sendable {
+    /// One bot's row: where each part's bytes are (in a mapping, or in memory the `Rows` holding it owns).
     struct Row: Sendable {
-        var fingerprint: String
+        var fingerprint: ByteSpan
         /// For pages at the site root (index) and one folder down (group pages).
-        var atRoot: String
-        var oneDown: String
+        var atRoot: ByteSpan
+        var oneDown: ByteSpan
         /// The bot's object in `catalog.json`, pretty-printed at its depth there.
-        var catalogJSON: String
+        var catalogJSON: ByteSpan
+        /// Whether it is in the base file as it is (then the delta need not repeat it).
+        var inBase = false
     }
 
     static let header = "botcatalog-rows 2\n"
-    var rows: [BotKey: Row] = [:]
 
-    static func read(_ path: String) -> RowCache {
-        // Mapped, not read: the rows are copied once, into their strings.
-        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path), options: .alwaysMapped),
-              data.starts(with: Data(header.utf8)) else { return RowCache() }
-        return data.withUnsafeBytes { raw -> RowCache in
-            let bytes = raw.bindMemory(to: UInt8.self)
-            // First the records' places, one after the other (a jump per record); then their
-            // strings, made in parallel (the copying and UTF-8 checking of 50 MB at 10,000 bots).
-            guard let records = Self.records(bytes) else { return RowCache() }
-            let base = UnsafeSendable(bytes)
-            let made = records.parallelMap { fields -> (BotKey, Row) in
-                func text(_ n: Int) -> String {
-                    String(decoding: UnsafeBufferPointer(rebasing: base.bytes[fields[n]]), as: UTF8.self)
-                }
-                return (BotKey(source: text(0), id: text(1)), Row(fingerprint: text(2), atRoot: text(3), oneDown: text(4), catalogJSON: text(5)))
-            }
-            var cache = RowCache()
-            cache.rows.reserveCapacity(made.count)
-            for (key, row) in made { cache.rows[key] = row }
-            return cache
-        }
+    let basePath: String
+    var deltaPath: String { basePath + ".delta" }
+    private var mappings: [Mapping] = []
+    /// Size of the base file (0: none, or damaged).
+    private(set) var baseSize = 0
+    /// Cached rows by a hash of their key; the key's bytes are compared on a hit.
+    private var byKey: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
+
+    var count: Int { byKey.count }
+
+    /// An empty cache that saves to `basePath` (and its delta beside it).
+    init(basePath: String) { self.basePath = basePath }
+
+    /// The cache as the last run left it: the base, then the delta over it.
+    static func read(_ basePath: String) -> RowCache {
+        let cache = RowCache(basePath: basePath)
+        if let base = Mapping(path: basePath), cache.add(base, inBase: true) { cache.baseSize = base.bytes.count }
+        if let delta = Mapping(path: cache.deltaPath) { _ = cache.add(delta, inBase: false) }
+        return cache
     }
 
-    /// The byte ranges of each record's six fields; nil when the file is damaged.
-    static func records(_ bytes: UnsafeBufferPointer<UInt8>) -> [[Range<Int>]]? {
-        var i = header.utf8.count
-        var records: [[Range<Int>]] = []
+    /// The cached row of `key` with this fingerprint; nil when there is none.
+    func row(_ key: BotKey, fingerprint: String) -> Row? {
+        guard let hit = byKey[Self.hash(key)], hit.source.equals(key.source), hit.id.equals(key.id),
+              hit.row.fingerprint.equals(fingerprint) else { return nil }
+        return hit.row
+    }
+
+    static func hash(_ key: BotKey) -> UInt64 {
+        var f = Fingerprint()
+        f.add(key.source)
+        f.add(key.id)
+        return f.value
+    }
+
+    /// Adds a file's rows (later files override earlier ones); false when it is damaged.
+    private func add(_ mapping: Mapping, inBase: Bool) -> Bool {
+        guard let records = Self.records(mapping.bytes) else { return false }
+        mappings.append(mapping)
+        byKey.reserveCapacity(byKey.count + records.count)
+        for fields in records {
+            let row = Row(fingerprint: fields[2], atRoot: fields[3], oneDown: fields[4], catalogJSON: fields[5], inBase: inBase)
+            var f = Fingerprint()
+            f.add(UnsafeRawBufferPointer(fields[0].buffer))
+            f.add(UnsafeRawBufferPointer(fields[1].buffer))
+            byKey[f.value] = (fields[0], fields[1], row)
+        }
+        return true
+    }
+
+    /// Each record's six fields; nil when the file is damaged or not a row cache.
+    static func records(_ bytes: UnsafeBufferPointer<UInt8>) -> [[ByteSpan]]? {
+        let head = Array(header.utf8)
+        guard bytes.count >= head.count, let base = bytes.baseAddress, memcmp(base, head, head.count) == 0 else { return nil }
+        var i = head.count
+        var records: [[ByteSpan]] = []
         // One line of six decimal lengths, read by hand (this runs for every bot).
         func lengths() -> [Int]? {
             var out: [Int] = []
@@ -75,11 +115,11 @@ struct RowCache: Sendable {
         }
         while i < bytes.count {
             guard let lengths = lengths(), lengths.count == 6 else { return nil }
-            var fields: [Range<Int>] = []
+            var fields: [ByteSpan] = []
             fields.reserveCapacity(6)
             for length in lengths {
                 guard i + length <= bytes.count else { return nil }
-                fields.append(i..<(i + length))
+                fields.append(ByteSpan(start: base + i, count: length))
                 i += length
             }
             records.append(fields)
@@ -87,19 +127,113 @@ struct RowCache: Sendable {
         return records
     }
 
-    /// Writes rows (aligned with `keys`) in the cache's format.
-    static func write(keys: [BotKey], rows: [Row], to sink: inout AtomicFile.Sink) {
-        sink.write(header)
-        for (key, row) in zip(keys, rows) {
-            let fields = [key.source, key.id, row.fingerprint, row.atRoot, row.oneDown, row.catalogJSON]
-            sink.write(fields.map { String($0.utf8.count) }.joined(separator: " ") + "\n")
-            for field in fields { sink.write(field) }
+    /// Saves the current rows (aligned with `keys`): the delta alone when it stays under an
+    /// eighth of the base, else a new base (and no delta). Written atomically; the base first, so
+    /// a crash between the two leaves a delta whose rows only shadow some with other prints.
+    static func save(_ rows: Rows, keys: [BotKey], to basePath: String, baseSize: Int) throws(StoreError) {
+        let deltaPath = basePath + ".delta"
+        let fresh = rows.rows.indices.filter { !rows.rows[$0].inBase }
+        let freshBytes = fresh.reduce(0) { $0 + rows.rows[$1].size }
+        if baseSize > 0, freshBytes * 8 <= baseSize {
+            if fresh.isEmpty { unlink(deltaPath); return }
+            try AtomicFile.write(to: deltaPath) { write(rows.rows, keys: keys, only: fresh, to: &$0) }
+        } else {
+            try AtomicFile.write(to: basePath) { write(rows.rows, keys: keys, only: rows.rows.indices, to: &$0) }
+            unlink(deltaPath)
         }
+    }
+
+    static func write(_ rows: [Row], keys: [BotKey], only indices: some Sequence<Int>, to sink: inout AtomicFile.Sink) {
+        sink.write(header)
+        for i in indices {
+            let row = rows[i], key = keys[i]
+            let parts = [row.fingerprint, row.atRoot, row.oneDown, row.catalogJSON]
+            sink.write("\(key.source.utf8.count) \(key.id.utf8.count) " + parts.map { String($0.count) }.joined(separator: " ") + "\n")
+            sink.write(key.source)
+            sink.write(key.id)
+            for part in parts { sink.write(UnsafeRawBufferPointer(part.buffer)) }
+        }
+    }
+
+    /// A file mapped read-only, unmapped when the last row using it is gone.
+    final class Mapping: @unchecked Sendable {
+        let bytes: UnsafeBufferPointer<UInt8>
+
+        init?(path: String) {
+            let fd = open(path, O_RDONLY | O_CLOEXEC)
+            guard fd >= 0 else { return nil }
+            defer { close(fd) }
+            var info = stat()
+            guard fstat(fd, &info) == 0, info.st_size > 0,
+                  let base = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
+            bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(info.st_size))
+        }
+
+        deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
     }
 }
 
-/// The mapped cache, read from several threads while the mapping is held.
-private struct UnsafeSendable: @unchecked Sendable {
-    let bytes: UnsafeBufferPointer<UInt8>
-    init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
+extension RowCache.Row {
+    var size: Int { fingerprint.count + atRoot.count + oneDown.count + catalogJSON.count }
+}
+
+/// Every current bot's row (aligned with the model's current bots), with what keeps their bytes
+/// alive: the cache's mappings, and the memory of the rows rendered this run.
+final class Rows: @unchecked Sendable {
+    var rows: [RowCache.Row] = []
+    let cache: RowCache
+    private var owned: [AnyObject] = []
+
+    init(cache: RowCache) { self.cache = cache }
+
+    /// Keeps what holds some rows' bytes alive as long as these rows.
+    func keep(_ owners: [AnyObject]) { owned += owners }
+}
+
+/// Bytes that stay where they are (in a mapped cache file, or memory owned alongside) while
+/// pages are written from them: rows are listed on several pages and never copied into each.
+struct ByteSpan: @unchecked Sendable {
+    let start: UnsafePointer<UInt8>?
+    let count: Int
+
+    static let empty = ByteSpan(start: nil, count: 0)
+
+    var buffer: UnsafeBufferPointer<UInt8> { UnsafeBufferPointer(start: start, count: count) }
+
+    func equals(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { other in
+            other.count == count && (count == 0 || memcmp(start!, other.baseAddress!, count) == 0)
+        }
+    }
+
+    var string: String { String(decoding: buffer, as: UTF8.self) }
+}
+
+/// Bytes in memory of their own, freed with this object.
+final class OwnedBytes: @unchecked Sendable {
+    private let bytes: UnsafeMutableBufferPointer<UInt8>
+    let count: Int
+
+    /// The parts one after the other, and a span for each.
+    init(_ parts: [some Collection<UInt8>], spans: inout [ByteSpan]) {
+        count = parts.reduce(0) { $0 + $1.count }
+        bytes = .allocate(capacity: max(1, count))
+        var at = 0
+        for part in parts {
+            let start = bytes.baseAddress! + at
+            _ = UnsafeMutableBufferPointer(rebasing: bytes[at..<(at + part.count)]).initialize(from: part)
+            spans.append(ByteSpan(start: UnsafePointer(start), count: part.count))
+            at += part.count
+        }
+    }
+
+    convenience init(_ text: String) {
+        var spans: [ByteSpan] = []
+        self.init([Array(text.utf8)], spans: &spans)
+    }
+
+    var span: ByteSpan { ByteSpan(start: UnsafePointer(bytes.baseAddress), count: count) }
+
+    deinit { bytes.deallocate() }
 }

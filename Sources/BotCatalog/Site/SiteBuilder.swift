@@ -54,7 +54,23 @@ public struct SiteBuilder: Sendable {
 
     /// The rows of listing pages, rendered on first need (never, when no listing page changed).
     final class RowsBox: @unchecked Sendable {
-        var rows: [RowCache.Row] = []
+        private let lock = NSLock()
+        private var made: Rows?
+        private let make: () -> Rows
+
+        init(make: @escaping () -> Rows) { self.make = make }
+
+        var rows: Rows {
+            lock.withLock {
+                if let made { return made }
+                let rows = make()
+                made = rows
+                return rows
+            }
+        }
+
+        /// The rows if a page needed them.
+        var ifMade: Rows? { lock.withLock { made } }
     }
 
     /// Builds the site into a staging folder; `publish` swaps it in. Split so the pipeline can
@@ -82,7 +98,9 @@ public struct SiteBuilder: Sendable {
             guard let path = page.current.map({ model.currentPaths[$0] }) ?? model.paths.bots[page.key] else { return nil }
             return BotPage(key: page.key, current: page.current, path: path, print: prints.bot(page.key, current: page.current))
         }.compactMap { $0 }
-        let rows = RowsBox()
+        let rows = RowsBox { [rowCachePath, workers] in
+            Self.renderRows(model, contexts, prints, templates: templates, cache: RowCache.read(rowCachePath), workers: workers)
+        }
         let changelog = ChangelogBox()
         let (jobs, listingNeeded) = listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, changelog: changelog)
 
@@ -120,7 +138,7 @@ public struct SiteBuilder: Sendable {
         do {
             // Rows are rendered only when a page listing them must be, and then only those whose
             // inputs changed since the last build (the rest come from the row cache), in parallel.
-            if listingNeeded { rows.rows = await renderRows(model, contexts, prints, cache: RowCache.read(rowCachePath)) }
+            if listingNeeded { _ = rows.rows }
 
             // Then every page in one pool: the other pages first (the index and catalog.json are
             // the largest, and must not be left for one core at the end), then the bot pages in
@@ -167,7 +185,7 @@ public struct SiteBuilder: Sendable {
             try? FileManager.default.removeItem(atPath: staging)
             throw SiteError(file: staging, reason: "\(error)")
         }
-        let rowCache = rows.rows.isEmpty ? nil : (path: rowCachePath, keys: model.current.map(\.key), rows: rows.rows)
+        let rowCache = rows.ifMade.map { (path: rowCachePath, keys: model.current.map(\.key), rows: $0) }
         return StagedSite(output: output, manifestPath: manifestPath,
                           publication: .swap(staging: staging, manifest: manifest, rowCache: rowCache, changelog: changelog.cache),
                           stats: stats, botPaths: model.paths.bots)
@@ -212,12 +230,12 @@ public struct SiteBuilder: Sendable {
         jobs.append(PageJob(path: "index.html", fingerprint: indexPrint,
                             render: {
             let all = rows.rows
-            return Self.listing(all.indices.lazy.map { all[$0].atRoot }) { templates.render("index", contexts.index(botsHtml: $0)) }
+            return Self.listing(all.rows.lazy.map(\.atRoot), keeping: all) { templates.render("index", contexts.index(botsHtml: $0)) }
         }))
         jobs.append(PageJob(path: "catalog.json", fingerprint: prints.allBots("catalog.json"), render: {
             let all = rows.rows
-            let fragments = model.rank.map { all[$0].catalogJSON }
-            return .parts(MachineOutput.catalogJSON(title: input.title, fragments: fragments))
+            let fragments = model.rank.map { all.rows[$0].catalogJSON }
+            return .gathered(MachineOutput.catalogJSON(title: input.title, fragments: fragments, keeping: all))
         }))
         jobs.append(PageJob(path: "changelog.html", fingerprint: nil, render: {
             let page = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog()))
@@ -250,7 +268,7 @@ public struct SiteBuilder: Sendable {
                 jobs.append(PageJob(path: path, fingerprint: print,
                                     render: {
                     let all = rows.rows
-                    return Self.listing((members[name] ?? []).lazy.map { all[$0].oneDown }) { templates.render("group", contexts.group(kind, name, botsHtml: $0)) }
+                    return Self.listing((members[name] ?? []).lazy.map { all.rows[$0].oneDown }, keeping: all) { templates.render("group", contexts.group(kind, name, botsHtml: $0)) }
                 }))
             }
         }
@@ -298,20 +316,24 @@ public struct SiteBuilder: Sendable {
 
     /// A page listing rows: rendered around a marker, then written as the text before it, the
     /// rows themselves and the text after, so the rows (megabytes on a large catalog's index and
-    /// tag pages) are never joined and copied into one string. A template that does not show
-    /// `botsHtml` exactly once gets the rows joined in the usual way.
-    static func listing(_ rows: some Collection<String>, render: (String) -> String) -> PageBytes {
+    /// tag pages) are never joined and copied into one string: they are written from where they
+    /// lie (`owner` keeps them there). A template that does not show `botsHtml` exactly once gets
+    /// the rows joined in the usual way.
+    static func listing(_ rows: some Collection<ByteSpan>, keeping owner: AnyObject, render: (String) -> String) -> PageBytes {
         var page = render(rowsMarker)
         let marker = Array(rowsMarker.utf8)
         let found = page.withUTF8 { occurrences(of: marker, in: $0) }
-        guard found.count == 1 else { return .data(Data(render(rows.joined()).utf8)) }
-        let utf8 = page.utf8
-        var parts: [String] = []
-        parts.reserveCapacity(rows.count + 2)
-        parts.append(String(utf8[..<utf8.index(utf8.startIndex, offsetBy: found[0])])!)
-        parts.append(contentsOf: rows)
-        parts.append(String(utf8[utf8.index(utf8.startIndex, offsetBy: found[0] + marker.count)...])!)
-        return .parts(parts)
+        guard found.count == 1 else {
+            return .data(Data(withExtendedLifetime(owner) { render(rows.map(\.string).joined()) }.utf8))
+        }
+        let utf8 = Array(page.utf8)
+        var ends: [ByteSpan] = []
+        let text = OwnedBytes([utf8[..<found[0]], utf8[(found[0] + marker.count)...]], spans: &ends)
+        var pieces: [ByteSpan] = [ends[0]]
+        pieces.reserveCapacity(rows.count + 2)
+        pieces.append(contentsOf: rows)
+        pieces.append(ends[1])
+        return .gathered(PageBytes.Gathered(pieces: pieces, owners: [text, owner]))
     }
 
     /// Stands for the way to the site root while a row is rendered (private-use characters).
@@ -364,37 +386,38 @@ public struct SiteBuilder: Sendable {
     }
 
     /// What the build keeps between runs in the state folder: the manifest and the caches.
-    public var stateFiles: [String] { [manifestPath, rowCachePath, ChangelogCache.path(besideManifest: manifestPath)] }
+    public var stateFiles: [String] { [manifestPath, rowCachePath, RowCache(basePath: rowCachePath).deltaPath, ChangelogCache.path(besideManifest: manifestPath)] }
 
     var rowCachePath: String { SiteManifest.stateFile("site-rows.cache", besideManifest: manifestPath) }
 
     /// Every current bot's row (`bot-row.mustache`) at both depths, in display order: from the
     /// cache when the row's fingerprint matches, rendered (in parallel) otherwise.
-    func renderRows(_ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, cache: RowCache) async -> [RowCache.Row] {
+    static func renderRows(_ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, templates: TemplateSet,
+                           cache: RowCache, workers: Int) -> Rows {
         let count = model.current.count
         let chunk = max(256, (count + workers - 1) / workers)
-        let templates = self.templates
-        return await withTaskGroup(of: (Int, [RowCache.Row]).self) { group in
-            for start in stride(from: 0, to: count, by: chunk) {
-                group.addTask {
-                    (start, (start..<min(start + chunk, count)).map { i -> RowCache.Row in
-                        let entry = model.current[i]
-                        let print = prints.row(i)
-                        if let cached = cache.rows[entry.key], cached.fingerprint == print { return cached }
-                        // Rendered once with a marker for the way to the root, then made for both depths:
-                        // the marker only ever becomes "" or "../", wherever it stands.
-                        let row = Self.resolvingRoot(templates.renderBytes("bot-row", contexts.row(i, root: Self.rootMarker)), to: ["", "../"])
-                        return RowCache.Row(fingerprint: print,
-                                            atRoot: row[0],
-                                            oneDown: row[1],
-                                            catalogJSON: MachineOutput.catalogObject(entry, path: model.currentPaths[i]))
-                    })
-                }
+        let parts = Array(stride(from: 0, to: count, by: chunk)).parallelMap(workers: workers, minimum: 2) { start -> ([RowCache.Row], [OwnedBytes]) in
+            var made: [OwnedBytes] = []
+            let rows = (start..<min(start + chunk, count)).map { i -> RowCache.Row in
+                let entry = model.current[i]
+                let print = prints.row(i)
+                if let cached = cache.row(entry.key, fingerprint: print) { return cached }
+                // Rendered once with a marker for the way to the root, then made for both depths:
+                // the marker only ever becomes "" or "../", wherever it stands.
+                let row = replacing(rootMarker, in: templates.renderBytes("bot-row", contexts.row(i, root: rootMarker)), with: ["", "../"])
+                var spans: [ByteSpan] = []
+                made.append(OwnedBytes([Array(print.utf8), row[0], row[1], Array(MachineOutput.catalogObject(entry, path: model.currentPaths[i]).utf8)], spans: &spans))
+                return RowCache.Row(fingerprint: spans[0], atRoot: spans[1], oneDown: spans[2], catalogJSON: spans[3])
             }
-            var rows = [RowCache.Row](repeating: RowCache.Row(fingerprint: "", atRoot: "", oneDown: "", catalogJSON: ""), count: count)
-            for await (start, part) in group { rows.replaceSubrange(start..<(start + part.count), with: part) }
-            return rows
+            return (rows, made)
         }
+        let rows = Rows(cache: cache)
+        rows.rows.reserveCapacity(count)
+        for (part, made) in parts {
+            rows.rows += part
+            rows.keep(made)
+        }
+        return rows
     }
 
     /// Refuses to replace a folder botcatalog did not make (e.g. `output: .` would wipe a repo).
@@ -442,7 +465,7 @@ public struct StagedSite: Sendable {
     enum Publication: Sendable {
         /// The new site in `staging`, its page fingerprints, the rows to cache (nil: rows were
         /// not needed) and the changelog to cache (nil: none that can be filled in).
-        case swap(staging: String, manifest: SiteManifest, rowCache: (path: String, keys: [BotKey], rows: [RowCache.Row])?, changelog: ChangelogCache?)
+        case swap(staging: String, manifest: SiteManifest, rowCache: (path: String, keys: [BotKey], rows: Rows)?, changelog: ChangelogCache?)
         /// At most one file, written beside itself and renamed over the published one; then the
         /// manifest and changelog cache when they changed (nil: they did not).
         case replace([(path: String, data: Data)], manifest: SiteManifest?, changelog: ChangelogCache?)
@@ -473,7 +496,7 @@ public struct StagedSite: Sendable {
             let removal = DispatchGroup()
             if let old { DispatchQueue.global().async(group: removal) { botcatalog_remove_tree(old) } }
             record(manifest, changelog: changelog)
-            if let rowCache { try? AtomicFile.write(to: rowCache.path) { RowCache.write(keys: rowCache.keys, rows: rowCache.rows, to: &$0) } }
+            if let rowCache { try? RowCache.save(rowCache.rows, keys: rowCache.keys, to: rowCache.path, baseSize: rowCache.rows.cache.baseSize) }
             removal.wait()
         }
     }
