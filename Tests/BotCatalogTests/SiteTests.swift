@@ -206,6 +206,12 @@ struct SiteTests {
         #expect(FileManager.default.contents(atPath: path) == base)
         Self.expectRows(RowCache.read(path), keys, third)
 
+        // Rows that changed back are found in the base again: no delta left.
+        let back = try nextRun(changing: [], tag: "")
+        #expect(FileManager.default.contents(atPath: path) == base)
+        #expect(!FileManager.default.fileExists(atPath: path + ".delta"))
+        Self.expectRows(RowCache.read(path), keys, back)
+
         // Most rows changed: a new base, no delta.
         let fourth = try nextRun(changing: Set(0..<300), tag: "-d")
         #expect(FileManager.default.contents(atPath: path) != base)

@@ -36,10 +36,13 @@ final class RowCache: @unchecked Sendable {
     private var mappings: [Mapping] = []
     /// Size of the base file (0: none, or damaged).
     private(set) var baseSize = 0
-    /// Cached rows by a hash of their key; the key's bytes are compared on a hit.
-    private var byKey: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
+    /// Cached rows by a hash of their key, the base's and the delta's (a bot whose row changed
+    /// back finds it in the base); the key's bytes are compared on a hit.
+    private var base: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
+    private var delta: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
 
-    var count: Int { byKey.count }
+    /// How many bots have a cached row.
+    var count: Int { base.count + delta.keys.filter { base[$0] == nil }.count }
 
     /// An empty cache that saves to `basePath` (and its delta beside it).
     init(basePath: String) { self.basePath = basePath }
@@ -54,9 +57,11 @@ final class RowCache: @unchecked Sendable {
 
     /// The cached row of `key` with this fingerprint; nil when there is none.
     func row(_ key: BotKey, fingerprint: String) -> Row? {
-        guard let hit = byKey[Self.hash(key)], hit.source.equals(key.source), hit.id.equals(key.id),
-              hit.row.fingerprint.equals(fingerprint) else { return nil }
-        return hit.row
+        let hash = Self.hash(key)
+        for hit in [delta[hash], base[hash]] {
+            if let hit, hit.row.fingerprint.equals(fingerprint), hit.source.equals(key.source), hit.id.equals(key.id) { return hit.row }
+        }
+        return nil
     }
 
     static func hash(_ key: BotKey) -> UInt64 {
@@ -70,14 +75,16 @@ final class RowCache: @unchecked Sendable {
     private func add(_ mapping: Mapping, inBase: Bool) -> Bool {
         guard let records = Self.records(mapping.bytes) else { return false }
         mappings.append(mapping)
-        byKey.reserveCapacity(byKey.count + records.count)
+        var rows: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
+        rows.reserveCapacity(records.count)
         for fields in records {
             let row = Row(fingerprint: fields[2], atRoot: fields[3], oneDown: fields[4], catalogJSON: fields[5], inBase: inBase)
             var f = Fingerprint()
             f.add(UnsafeRawBufferPointer(fields[0].buffer))
             f.add(UnsafeRawBufferPointer(fields[1].buffer))
-            byKey[f.value] = (fields[0], fields[1], row)
+            rows[f.value] = (fields[0], fields[1], row)
         }
+        if inBase { base = rows } else { delta = rows }
         return true
     }
 
