@@ -291,9 +291,10 @@ struct SiteTests {
         #expect(day1.changes.added.count == 19 - 1 + Hostile.botCount, "the demo's 19 bots, Sales Copilot replaced, and every hostile bot")
         #expect(day2.changes.removed.count == 1 && day2.changes.changed.count == Hostile.botCount - 1)
 
-        // Nothing outside the site folder: the harness folder holds only what the run is meant to write.
+        // Nothing outside the site folder: the harness folder holds only what the run is meant to
+        // write (`.site.spare` is the day-1 site, kept for the next run to bring up to date).
         let top = Set(try FileManager.default.contentsOfDirectory(atPath: harness.folder))
-        #expect(top.isSubset(of: ["botcatalog.yml", "state", "site", "report-1.md", "report-1.json", "report-2.md", "report-2.json"]), "\(top.sorted())")
+        #expect(top.isSubset(of: ["botcatalog.yml", "state", "site", ".site.spare", "report-1.md", "report-1.json", "report-2.md", "report-2.json"]), "\(top.sorted())")
         // Where the climbing slugs and ids would land if a path were built from them as they are.
         var outside = (harness.folder as NSString).deletingLastPathComponent
         for folder in [harness.folder, "\(harness.site)/bots", NSTemporaryDirectory(), "/tmp", "/"] {
@@ -422,7 +423,7 @@ struct SiteTests {
         let organizations = Set((catalog["bots"]?.arrayValue ?? []).compactMap { $0["organization"]?.stringValue })
         let organizationPages = files.keys.filter { $0.hasPrefix("organizations/") && $0 != "organizations/index.html" }
         #expect(organizationPages.count == organizations.count, "one page per organization that still has bots: \(organizationPages.sorted())")
-        let leftovers = try FileManager.default.contentsOfDirectory(atPath: harness.folder).filter { $0.hasPrefix(".site.") }
+        let leftovers = try FileManager.default.contentsOfDirectory(atPath: harness.folder).filter { $0.hasPrefix(".site.") && $0 != ".site.spare" }
         #expect(leftovers.isEmpty, "no staging folder left behind: \(leftovers)")
         let walk = SiteWalk(site: harness.site, base: nil)
         #expect(walk.linkProblems().isEmpty, "\(walk.linkProblems().joined(separator: "\n"))")
@@ -470,6 +471,73 @@ struct SiteTests {
     }
 
     /// The world with only the research bots that `keeping` keeps.
+    /// Every file of the published site is what a build of the same input from nothing makes.
+    static func expectSameAsFreshBuild(_ harness: DemoHarness, _ note: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let store = StateStore(folder: harness.state, keep: 10)
+        let fresh = try TestSupport.temporaryFolder()
+        let builder = SiteBuilder(output: "\(fresh)/site", manifestPath: "\(fresh)/manifest.json", templates: try TemplateSet.load(from: TemplateSet.builtInFolder))
+        let staged = try await builder.stage(SiteInput(title: "Demo bot catalog", baseURL: nil, snapshot: try #require(try store.latestSnapshot()), history: try store.history()))
+        try staged.publish()
+        let whole = TestSupport.files(under: "\(fresh)/site")
+        let published = TestSupport.files(under: harness.site)
+        #expect(Set(whole.keys) == Set(published.keys), "\(note): \(Set(whole.keys).symmetricDifference(published.keys).sorted())", sourceLocation: sourceLocation)
+        let differing = whole.keys.filter { published[$0] != whole[$0] }.sorted()
+        #expect(differing.isEmpty, "\(note): \(differing) differ from a fresh build's", sourceLocation: sourceLocation)
+    }
+
+    @Test("the site swapped out is kept as the spare and brought up to date by the next run: the site it publishes is byte for byte a fresh build's; a spare that was touched is not used")
+    func spareSite() async throws {
+        let harness = try await DemoHarness(folder: try TestSupport.temporaryFolder())
+        defer { Task { await harness.stop() } }
+        let spare = "\(harness.folder)/.site.spare"
+        func inode(_ path: String) -> Int? { (try? FileManager.default.attributesOfItem(atPath: path))?[.systemFileNumber] as? Int }
+
+        _ = try await harness.run(day: 1)
+        #expect(!FileManager.default.fileExists(atPath: spare), "a first build has no site to keep")
+        harness.server.setWorld(.demo(day: 2))
+        _ = try await harness.run(day: 2)
+        #expect(FileManager.default.fileExists(atPath: "\(spare)/index.html"), "the day-1 site is the spare")
+        try await Self.expectSameAsFreshBuild(harness, "day 2, staged afresh")
+
+        // Days 3 and 4: bots leave, then come back. The spare is brought up to date and swapped in
+        // (the published folder is the spare's), and what it publishes is a fresh build's.
+        let worlds = [Self.withoutResearch(.demo(day: 2), keeping: { $0["name"] != "Paper Summarizer" }), .demo(day: 2)]
+        for (n, world) in worlds.enumerated() {
+            let spareFolder = inode(spare)
+            let identities = try Self.fileIdentities(harness.site)
+            harness.server.setWorld(world)
+            let run = try await harness.run(day: 3 + n)
+            #expect(run.site.fromSpare && spareFolder != nil && inode(harness.site) == spareFolder, "day \(3 + n): the spare was swapped in")
+            #expect(!run.changes.isEmpty)
+            try await Self.expectSameAsFreshBuild(harness, "day \(3 + n), from the spare")
+            // Files it did not write are still the published ones: same inode, same time.
+            let after = try Self.fileIdentities(harness.site)
+            let kept = identities.keys.filter { after[$0] == identities[$0] }
+            #expect(kept.count > identities.count / 2, "day \(3 + n): \(kept.count) of \(identities.count) files kept")
+        }
+
+        // A file appears in the spare (its folder's time moves): the spare is not used, and the
+        // file is published nowhere. (After a pause: file times move in clock ticks of a few
+        // milliseconds, and a real change comes hours after the publish that recorded them.)
+        try await Task.sleep(for: .milliseconds(20))
+        try Data("<p>not ours</p>".utf8).write(to: URL(fileURLWithPath: "\(spare)/bots/unltd/planted.html"))
+        harness.server.setWorld(Self.withoutResearch(.demo(day: 2), keeping: { _ in false }))
+        let day5 = try await harness.run(day: 5)
+        #expect(!day5.site.fromSpare, "staged afresh")
+        #expect(!FileManager.default.fileExists(atPath: "\(harness.site)/bots/unltd/planted.html"))
+        try await Self.expectSameAsFreshBuild(harness, "day 5, staged afresh")
+
+        // A run killed while updating the spare leaves it without its record (deleted first):
+        // the next run does not trust it.
+        try FileManager.default.removeItem(atPath: "\(harness.state)/site-spare.json")
+        try Data("<p>half</p>".utf8).write(to: URL(fileURLWithPath: "\(spare)/index.html.partial"))
+        harness.server.setWorld(.demo(day: 2))
+        let day6 = try await harness.run(day: 6)
+        #expect(!day6.site.fromSpare, "staged afresh")
+        #expect(!FileManager.default.fileExists(atPath: "\(harness.site)/index.html.partial"))
+        try await Self.expectSameAsFreshBuild(harness, "day 6, staged afresh")
+    }
+
     static func withoutResearch(_ world: MockWorld, keeping: (MockJSON) -> Bool) -> MockWorld {
         var world = world
         world.organizations = world.organizations.map {

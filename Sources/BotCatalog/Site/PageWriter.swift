@@ -2,18 +2,25 @@ import Foundation
 
 /// Writes one page into the staging folder: hard-links the current file when the page's
 /// fingerprint or bytes are unchanged (keeping its mtime), writes it otherwise.
+///
+/// The staging folder is new, or the spare site being brought up to date (`SpareSite`): then it
+/// already holds the published file of every page but those in `relink`, and a page's file there
+/// is always unlinked before it is written (it may be the published file itself).
 struct PageWriter: Sendable {
     let staging: String
     let current: String
     let oldManifest: [String: String]
+    /// Updating the spare: the pages whose file there is not the published one's.
+    let relink: Set<String>?
     /// Both site folders held open, so linking a page walks its relative path only.
     private let stagingFD: Int32
     private let currentFD: Int32
 
-    init(staging: String, current: String, oldManifest: [String: String]) {
+    init(staging: String, current: String, oldManifest: [String: String], relink: Set<String>? = nil) {
         self.staging = staging
         self.current = current
         self.oldManifest = oldManifest
+        self.relink = relink
         stagingFD = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         currentFD = open(current, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     }
@@ -64,15 +71,17 @@ struct PageWriter: Sendable {
         let bytes: PageBytes
         switch planned.content {
         case .reuse:
-            if link(path) { return Result(path: path, fingerprint: planned.fingerprint, rendered: false, written: false) }
+            if linkPublished(path, alwaysRendered: false) { return Result(path: path, fingerprint: planned.fingerprint, rendered: false, written: false) }
             throw SiteError(file: "\(current)/\(path)", reason: "vanished while the site was being built; run again")
         case .render(let rendered):
             bytes = rendered
         }
         let target = "\(staging)/\(path)"
-        if planned.unchanged, link(path) {
+        if planned.unchanged, linkPublished(path, alwaysRendered: planned.fingerprint.isEmpty) {
             return Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: false)
         }
+        // In the spare, the file may be the published one: a new file, never one written over.
+        if relink != nil { _ = stagingFD >= 0 ? unlinkat(stagingFD, path, 0) : unlink(target) }
         // A plain write: the staging folder is synced once before it is swapped in.
         // Opened from the staging folder's descriptor: the path is walked from there, not from `/`.
         let fd = stagingFD >= 0 ? openat(stagingFD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
@@ -86,6 +95,16 @@ struct PageWriter: Sendable {
         return Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: true)
     }
 
+
+    /// Puts the published file in the staging folder. The spare holds it already, unless the
+    /// page differs there or is one rendered on every run (those can be replaced in the
+    /// published site in place, which the spare's record does not follow).
+    func linkPublished(_ path: String, alwaysRendered: Bool) -> Bool {
+        guard let relink else { return link(path) }
+        guard alwaysRendered || relink.contains(path) else { return true }
+        if stagingFD >= 0 { unlinkat(stagingFD, path, 0) } else { unlink("\(staging)/\(path)") }
+        return link(path)
+    }
 
     /// Hard-links the published file into the staging folder; false when there is none.
     func link(_ path: String) -> Bool {

@@ -30,6 +30,8 @@ public struct SiteBuilder: Sendable {
         public var reused = 0
         public var botPages = 0
         public var botPagesRendered = 0
+        /// Whether the site was brought up to date from the spare rather than staged afresh.
+        public var fromSpare = false
 
         public init() {}
     }
@@ -104,8 +106,8 @@ public struct SiteBuilder: Sendable {
         let changelog = ChangelogBox()
         let (jobs, listingNeeded) = listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, changelog: changelog)
 
-        if let replaced = try inPlaceUpdate(botPages: botPages, jobs: jobs, listingNeeded: listingNeeded, reusable: reusable,
-                                            intact: oldManifest.isIntact(output)) {
+        let intact = oldManifest.isIntact(output)
+        if let replaced = try inPlaceUpdate(botPages: botPages, jobs: jobs, listingNeeded: listingNeeded, reusable: reusable, intact: intact) {
             var manifest = oldManifest
             manifest.digest = digest.value
             return StagedSite(output: output, manifestPath: manifestPath,
@@ -113,13 +115,18 @@ public struct SiteBuilder: Sendable {
                               stats: replaced.stats, botPaths: model.paths.bots)
         }
 
-        let staging = "\(parent)/.\(name).staging-\(getpid())"
+        // The spare is brought up to date when it is as the last publish left it and the
+        // published site, whose files it shares, is intact; otherwise the site is staged afresh.
+        let spare = SpareSite(path: "\(parent)/.\(name).spare", statePath: spareStatePath)
+        let spareState = intact ? spare.intactState() : nil
+        if spareState == nil { spare.remove() } else { spare.forget() }
+        let staging = spareState == nil ? "\(parent)/.\(name).staging-\(getpid())" : spare.path
         do {
             try FileManager.default.createDirectory(atPath: staging, withIntermediateDirectories: true)
         } catch {
             throw SiteError(file: staging, reason: "cannot create the staging folder beside `output` (\((error as NSError).localizedDescription)); check that \(parent) is writable")
         }
-        let writer = PageWriter(staging: staging, current: output, oldManifest: reusable)
+        let writer = PageWriter(staging: staging, current: output, oldManifest: reusable, relink: spareState.map { Set($0.differs) })
         defer { writer.close() }
         do {
             try writer.makeFolders(for: botPages.lazy.map(\.path) + jobs.lazy.map(\.path))
@@ -129,6 +136,8 @@ public struct SiteBuilder: Sendable {
         }
         var manifest = SiteManifest(templateHash: templates.fingerprint, digest: digest.value)
         var stats = Stats()
+        stats.fromSpare = spareState != nil
+        var differs: [String] = []
         func record(_ result: PageWriter.Result) {
             manifest.pages[result.path] = result.fingerprint
             stats.pages += 1
@@ -178,6 +187,17 @@ public struct SiteBuilder: Sendable {
             let botResults = results.filter(\.bots).flatMap(\.results)
             stats.botPages = botResults.count
             stats.botPagesRendered = botResults.filter(\.rendered).count
+            differs = results.flatMap { $0.results.filter(\.written).map(\.path) }
+            if let spareState {
+                // The spare's pages this build does not have, and its folders it does not need.
+                for page in Set(oldManifest.pages.keys).union(spareState.differs) where manifest.pages[page] == nil {
+                    unlink("\(staging)/\(page)")
+                }
+                let needed = SitePaths.folders(holding: manifest.pages.keys)
+                for folder in spareState.folders.keys.sorted().reversed() where !folder.isEmpty && !needed.contains(folder) {
+                    rmdir("\(staging)/\(folder)")
+                }
+            }
         } catch let error as SiteError {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
@@ -186,8 +206,12 @@ public struct SiteBuilder: Sendable {
             throw SiteError(file: staging, reason: "\(error)")
         }
         let rowCache = rows.ifMade.map { (path: rowCachePath, keys: model.current.map(\.key), rows: $0) }
+        // The published site becomes the spare once swapped out, if it is intact: it differs from
+        // the new one in the pages written now and those dropped.
+        let dropped = oldManifest.pages.keys.filter { manifest.pages[$0] == nil }
+        let nextSpare = intact ? (spare: spare, folders: Array(oldManifest.folders.keys), differs: differs + dropped) : nil
         return StagedSite(output: output, manifestPath: manifestPath,
-                          publication: .swap(staging: staging, manifest: manifest, rowCache: rowCache, changelog: changelog.cache),
+                          publication: .swap(staging: staging, manifest: manifest, rowCache: rowCache, changelog: changelog.cache, spare: nextSpare),
                           stats: stats, botPaths: model.paths.bots)
     }
 
@@ -386,9 +410,17 @@ public struct SiteBuilder: Sendable {
     }
 
     /// What the build keeps between runs in the state folder: the manifest and the caches.
-    public var stateFiles: [String] { [manifestPath, rowCachePath, RowCache(basePath: rowCachePath).deltaPath, ChangelogCache.path(besideManifest: manifestPath)] }
+    public var stateFiles: [String] { [manifestPath, rowCachePath, RowCache(basePath: rowCachePath).deltaPath, spareStatePath, ChangelogCache.path(besideManifest: manifestPath)] }
 
     var rowCachePath: String { SiteManifest.stateFile("site-rows.cache", besideManifest: manifestPath) }
+
+    var spareStatePath: String { SiteManifest.stateFile("site-spare.json", besideManifest: manifestPath) }
+
+    /// The folders beside `output` that the build keeps between runs: the spare site.
+    public var keptFolders: [String] {
+        let parent = (output as NSString).deletingLastPathComponent
+        return ["\(parent)/.\((output as NSString).lastPathComponent).spare"]
+    }
 
     /// Every current bot's row (`bot-row.mustache`) at both depths, in display order: from the
     /// cache when the row's fingerprint matches, rendered (in parallel) otherwise.
@@ -465,7 +497,10 @@ public struct StagedSite: Sendable {
     enum Publication: Sendable {
         /// The new site in `staging`, its page fingerprints, the rows to cache (nil: rows were
         /// not needed) and the changelog to cache (nil: none that can be filled in).
-        case swap(staging: String, manifest: SiteManifest, rowCache: (path: String, keys: [BotKey], rows: Rows)?, changelog: ChangelogCache?)
+        /// `spare`: the published site is to be kept as the spare (its folders, and the pages in
+        /// which it will differ from the new site); nil: it is removed.
+        case swap(staging: String, manifest: SiteManifest, rowCache: (path: String, keys: [BotKey], rows: Rows)?, changelog: ChangelogCache?,
+                  spare: (spare: SpareSite, folders: [String], differs: [String])?)
         /// At most one file, written beside itself and renamed over the published one; then the
         /// manifest and changelog cache when they changed (nil: they did not).
         case replace([(path: String, data: Data)], manifest: SiteManifest?, changelog: ChangelogCache?)
@@ -490,12 +525,22 @@ public struct StagedSite: Sendable {
                 }
             }
             if let manifest { record(manifest, changelog: changelog) }
-        case .swap(let staging, let manifest, let rowCache, let changelog):
+        case .swap(let staging, let manifest, let rowCache, let changelog, let spare):
             let old = try swap(staging)
-            // The old site is removed while the state files are written: neither waits for the other.
+            // The old site becomes the spare; or it is removed while the state files are written.
             let removal = DispatchGroup()
-            if let old { DispatchQueue.global().async(group: removal) { botcatalog_remove_tree(old) } }
+            var kept: (spare: SpareSite, folders: [String], differs: [String])?
+            if let old {
+                if let spare, old == spare.spare.path || rename(old, spare.spare.path) == 0 {
+                    kept = spare
+                } else {
+                    DispatchQueue.global().async(group: removal) { botcatalog_remove_tree(old) }
+                }
+            }
             record(manifest, changelog: changelog)
+            // Recorded after the manifest: a crash in between leaves a spare with no record, never
+            // a record whose published site is not the manifest's.
+            if let kept { kept.spare.record(folders: kept.folders, differs: kept.differs) }
             if let rowCache { try? RowCache.save(rowCache.rows, keys: rowCache.keys, to: rowCache.path, baseSize: rowCache.rows.cache.baseSize) }
             removal.wait()
         }
@@ -543,7 +588,7 @@ public struct StagedSite: Sendable {
 
     /// Drops the staged site (the run failed before publishing).
     public func discard() {
-        if case .swap(let staging, _, _, _) = publication { botcatalog_remove_tree(staging) }
+        if case .swap(let staging, _, _, _, _) = publication { botcatalog_remove_tree(staging) }
     }
 }
 

@@ -65,7 +65,7 @@ struct TestFailure: Error, CustomStringConvertible {
 
 /// The demo, in process: the stand-in API on loopback and a config pointing at it, in a temp folder.
 final class DemoHarness: Sendable {
-    static let days = ["2026-01-05T09:00:00Z", "2026-01-06T09:00:00Z", "2026-01-07T09:00:00Z", "2026-01-08T09:00:00Z"]
+    static let days = ["2026-01-05T09:00:00Z", "2026-01-06T09:00:00Z", "2026-01-07T09:00:00Z", "2026-01-08T09:00:00Z", "2026-01-09T09:00:00Z", "2026-01-10T09:00:00Z"]
 
     let server: MockAPIServer
     let folder: String
