@@ -12,17 +12,21 @@ struct PageWriter: Sendable {
     let oldManifest: [String: String]
     /// Updating the spare: the pages whose file there is not the published one's.
     let relink: Set<String>?
+    /// The published site holds every page of `oldManifest` (`SiteManifest.isIntact`): a page
+    /// need not be looked for before it is linked.
+    let intact: Bool
     /// Both site folders held open, so linking a page walks its relative path only.
     private let stagingFD: Int32
     private let currentFD: Int32
 
-    init(staging: String, current: String, oldManifest: [String: String], relink: Set<String>? = nil) {
+    init(staging: String, current: String, oldManifest: [String: String], relink: Set<String>? = nil, intact: Bool = false) {
         self.staging = staging
         self.current = current
         self.oldManifest = oldManifest
         self.relink = relink
-        stagingFD = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-        currentFD = open(current, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        self.intact = intact
+        stagingFD = Foundation.open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        currentFD = Foundation.open(current, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     }
 
     func close() {
@@ -39,7 +43,7 @@ struct PageWriter: Sendable {
 
     /// Whether the published page can be linked as it is.
     func isReusable(_ path: String, fingerprint: String) -> Bool {
-        oldManifest[path] == fingerprint && FileManager.default.fileExists(atPath: "\(current)/\(path)")
+        oldManifest[path] == fingerprint && (intact || access("\(current)/\(path)", F_OK) == 0)
     }
 
     /// A page ready to be stored: linked from the published site, or these bytes.
@@ -66,35 +70,57 @@ struct PageWriter: Sendable {
         return Planned(path: path, fingerprint: fingerprint ?? "", content: .render(bytes), unchanged: unchanged)
     }
 
+    /// A page whose file is in the staging folder: linked (done), or made and still to be
+    /// written (`fd`, `bytes`).
+    struct Opened {
+        var result: Result
+        var fd: Int32 = -1
+        var bytes: PageBytes?
+    }
+
     func store(_ planned: Planned) throws(SiteError) -> Result {
+        try fill([try open(planned)])[0]
+    }
+
+    /// The file system's part that changes folders: links the page, or makes its file. Callers
+    /// do this under one lock (two threads making files in one folder only queue on its lock in
+    /// the kernel), then `fill` the files outside it, where writes can run side by side.
+    func open(_ planned: Planned) throws(SiteError) -> Opened {
         let path = planned.path
         let bytes: PageBytes
         switch planned.content {
         case .reuse:
-            if linkPublished(path, alwaysRendered: false) { return Result(path: path, fingerprint: planned.fingerprint, rendered: false, written: false) }
+            if linkPublished(path, alwaysRendered: false) { return Opened(result: Result(path: path, fingerprint: planned.fingerprint, rendered: false, written: false)) }
             throw SiteError(file: "\(current)/\(path)", reason: "vanished while the site was being built; run again")
         case .render(let rendered):
             bytes = rendered
         }
         let target = "\(staging)/\(path)"
         if planned.unchanged, linkPublished(path, alwaysRendered: planned.fingerprint.isEmpty) {
-            return Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: false)
+            return Opened(result: Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: false))
         }
         // In the spare, the file may be the published one: a new file, never one written over.
         if relink != nil { _ = stagingFD >= 0 ? unlinkat(stagingFD, path, 0) : unlink(target) }
         // A plain write: the staging folder is synced once before it is swapped in.
         // Opened from the staging folder's descriptor: the path is walked from there, not from `/`.
         let fd = stagingFD >= 0 ? openat(stagingFD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
-                                : open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
+                                : Foundation.open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SiteError(file: target, reason: "cannot write the page (\(AtomicFile.errnoText())); check the output folder") }
-        let complete = bytes.write(to: fd)
-        Foundation.close(fd)
-        guard complete else {
-            throw SiteError(file: target, reason: "cannot write the page (\(AtomicFile.errnoText())); check free disk space")
-        }
-        return Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: true)
+        return Opened(result: Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: true), fd: fd, bytes: bytes)
     }
 
+    /// Writes and closes the files `open` made; every one is closed, even after a failure.
+    func fill(_ opened: [Opened]) throws(SiteError) -> [Result] {
+        var failure: SiteError?
+        for page in opened where page.fd >= 0 {
+            if failure == nil, let bytes = page.bytes, !bytes.write(to: page.fd) {
+                failure = SiteError(file: "\(staging)/\(page.result.path)", reason: "cannot write the page (\(AtomicFile.errnoText())); check free disk space")
+            }
+            Foundation.close(page.fd)
+        }
+        if let failure { throw failure }
+        return opened.map(\.result)
+    }
 
     /// Puts the published file in the staging folder. The spare holds it already, unless the
     /// page differs there or is one rendered on every run (those can be replaced in the

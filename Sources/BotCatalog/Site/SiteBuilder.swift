@@ -126,7 +126,7 @@ public struct SiteBuilder: Sendable {
         } catch {
             throw SiteError(file: staging, reason: "cannot create the staging folder beside `output` (\((error as NSError).localizedDescription)); check that \(parent) is writable")
         }
-        let writer = PageWriter(staging: staging, current: output, oldManifest: reusable, relink: spareState.map { Set($0.differs) })
+        let writer = PageWriter(staging: staging, current: output, oldManifest: reusable, relink: spareState.map { Set($0.differs) }, intact: intact)
         defer { writer.close() }
         do {
             try writer.makeFolders(for: botPages.lazy.map(\.path) + jobs.lazy.map(\.path))
@@ -151,8 +151,9 @@ public struct SiteBuilder: Sendable {
 
             // Then every page in one pool: the other pages first (the index and catalog.json are
             // the largest, and must not be left for one core at the end), then the bot pages in
-            // chunks. Each unit renders in parallel, then is stored under a lock: two threads
-            // creating files in one folder only queue on its lock in the kernel.
+            // chunks. Each unit renders in parallel; its files are made under a lock (two threads
+            // creating files in one folder only queue on its lock in the kernel), then written
+            // outside it, side by side.
             enum Unit { case job(PageJob), bots(ArraySlice<BotPage>) }
             // Small chunks: a chunk's pages are held until stored, so memory stays flat in the number of bots.
             let chunk = 64
@@ -167,7 +168,8 @@ public struct SiteBuilder: Sendable {
                         switch unit {
                         case .job(let job):
                             let planned = try writer.plan(job.path, fingerprint: job.fingerprint, render: job.render)
-                            return (false, [try storing.withLock { () throws(SiteError) -> PageWriter.Result in try writer.store(planned) }])
+                            let opened = try storing.withLock { () throws(SiteError) -> PageWriter.Opened in try writer.open(planned) }
+                            return (false, try writer.fill([opened]))
                         case .bots(let slice):
                             let planned = try slice.map { page throws(SiteError) -> PageWriter.Planned in
                                 try writer.plan(page.path, fingerprint: page.print) { () throws(SiteError) -> PageBytes in
@@ -175,7 +177,17 @@ public struct SiteBuilder: Sendable {
                                     return .bytes(templates.renderBytes("bot", context))
                                 }
                             }
-                            return (true, try storing.withLock { () throws(SiteError) -> [PageWriter.Result] in try planned.map(writer.store) })
+                            let opened = try storing.withLock { () throws(SiteError) -> [PageWriter.Opened] in
+                                var opened: [PageWriter.Opened] = []
+                                do throws(SiteError) {
+                                    for page in planned { opened.append(try writer.open(page)) }
+                                } catch {
+                                    _ = try? writer.fill(opened)
+                                    throw error
+                                }
+                                return opened
+                            }
+                            return (true, try writer.fill(opened))
                         }
                     }
                     running += 1
