@@ -150,6 +150,20 @@ struct SiteTests {
         }
     }
 
+    @Test("an ASCII name's path segment, worked out on bytes, is the one the general rule gives")
+    func asciiSegments() {
+        var samples = ["", "Research Helper 08443", "--a--b--", "UPPER_lower.123", "../../etc/passwd", "a b\tc\nd", "\u{1}x\u{7f}y",
+                       String(repeating: "ab-", count: 40), String(repeating: "x", count: 81), "CON", "  ", "a" + String(repeating: "!", count: 100) + "b"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<500 {
+            samples.append(String(decoding: (0..<Int.random(in: 0...120, using: &generator)).map { _ in UInt8.random(in: 0...127, using: &generator) }, as: UTF8.self))
+        }
+        for text in samples {
+            #expect(SitePaths.asciiSegment(text) == SitePaths.foldedSegment(text.lowercased()), "\(text.debugDescription)")
+            #expect(SitePaths.segment(text) == SitePaths.foldedSegment(text.lowercased()))
+        }
+    }
+
     @Test("the row cache gives back every row as written, whatever bytes it holds; a damaged or foreign file is no cache at all")
     func rowCacheRoundTrip() throws {
         let folder = try TestSupport.temporaryFolder()

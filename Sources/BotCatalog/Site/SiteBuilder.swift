@@ -566,7 +566,8 @@ public struct StagedSite: Sendable {
         if let changelog { try? AtomicFile.write(changelog.data, to: cachePath) } else { unlink(cachePath) }
         var manifest = manifest
         manifest.folders = SiteManifest.folderTimes(output, pages: manifest.pages.keys)
-        try? AtomicFile.write(JSONWriter.data(manifest.json, pretty: false), to: manifestPath)
+        let jd = JSONWriter.data(manifest.json, pretty: false)
+        try? AtomicFile.write(jd, to: manifestPath)
     }
 
     /// Returns the old site's folder, to be removed (nil when there was none).

@@ -82,9 +82,9 @@ struct SiteModel: Sendable {
         self.rank = rank
         let facts = current.parallelMap { BotFacts($0.bot) }
         self.facts = facts
-        let currentKeys = Set(entries.map(\.key))
         var tombstones: [BotKey: Tombstone] = [:]
         var events: [BotKey: [BotEvent]] = [:]
+        events.reserveCapacity(entries.count)
         for entry in input.history {
             for ref in entry.changes.added {
                 events[ref.key, default: []].append(BotEvent(at: entry.at, kind: .added, changes: []))
@@ -95,8 +95,12 @@ struct SiteModel: Sendable {
             }
             for bot in entry.changes.removed {
                 events[bot.key, default: []].append(BotEvent(at: entry.at, kind: .removed, changes: []))
-                if !currentKeys.contains(bot.key) { tombstones[bot.key] = Tombstone(bot: bot, removedAt: entry.at) }
+                tombstones[bot.key] = Tombstone(bot: bot, removedAt: entry.at)
             }
+        }
+        // A bot removed once and current again has no tombstone (looked up only when there are any).
+        if !tombstones.isEmpty {
+            for entry in entries where tombstones[entry.key] != nil { tombstones[entry.key] = nil }
         }
         self.tombstones = tombstones
         self.events = events.mapValues { $0.count > 1 ? $0.reversed() : $0 }

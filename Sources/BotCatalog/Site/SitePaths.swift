@@ -14,30 +14,31 @@ public struct SitePaths: Sendable {
     /// - Parameters:
     ///   - bots: every bot that gets a page (current and removed), with its slug and name.
     public init(bots: [(key: BotKey, slug: String, name: String)], organizations: [String], tags: [String], models: [String]) {
-        var groups: [String: [(BotKey, String)]] = [:]
         // Slugs worked out in parallel; sources are few, so each is worked out once.
         let bases = bots.parallelMap {
             Self.segment($0.slug) ?? Self.segment($0.name) ?? "bot"
         }
         var folders: [String: String] = [:]
+        var plain: [String] = []
+        plain.reserveCapacity(bots.count)
+        var taken: [String: Int] = [:]
+        taken.reserveCapacity(bots.count)
         for (bot, base) in zip(bots, bases) {
             let folder = folders[bot.key.source] ?? {
                 let folder = Self.segment(bot.key.source) ?? "source"
                 folders[bot.key.source] = folder
                 return folder
             }()
-            groups["\(folder)/\(base)", default: []].append((bot.key, base))
+            let path = "bots/\(folder)/\(base)"
+            taken[path, default: 0] += 1
+            plain.append(path)
         }
-        for (path, members) in groups {
-            if members.count == 1 {
-                self.bots[members[0].0] = "bots/\(path).html"
-            } else {
-                for (key, _) in members {
-                    self.bots[key] = "bots/\(path)-\(Self.shortHash(key.description)).html"
-                }
-            }
+        // Names that collide all get the suffix, so no bot's URL depends on which came first.
+        botsInOrder = zip(bots, plain).map { bot, path in
+            taken[path] == 1 ? path + ".html" : "\(path)-\(Self.shortHash(bot.key.description)).html"
         }
-        botsInOrder = bots.map { self.bots[$0.key] ?? "" }
+        self.bots.reserveCapacity(bots.count)
+        for (bot, path) in zip(bots, botsInOrder) { self.bots[bot.key] = path }
         self.organizations = Self.unique(organizations, folder: "organizations")
         self.tags = Self.unique(tags, folder: "tags")
         self.models = Self.unique(models, folder: "models")
@@ -62,9 +63,13 @@ public struct SitePaths: Sendable {
 
     /// A safe path segment, or nil when nothing readable is left (e.g. only CJK or symbols).
     public static func segment(_ text: String) -> String? {
-        // Most slugs are ASCII, where folding is lowercasing: Foundation's folding is skipped.
-        let folded = text.utf8.allSatisfy { $0 < 0x80 } ? text.lowercased()
-            : text.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: posix).lowercased()
+        // Most slugs are ASCII, where folding is lowercasing: done byte by byte.
+        if text.utf8.allSatisfy({ $0 < 0x80 }) { return asciiSegment(text) }
+        return foldedSegment(text.folding(options: [.diacriticInsensitive, .caseInsensitive, .widthInsensitive], locale: posix).lowercased())
+    }
+
+    /// The segment of folded, lowercased text: runs of ASCII letters and digits joined by one dash, at most 80 bytes.
+    static func foldedSegment(_ folded: String) -> String? {
         var out = ""
         var pendingDash = false
         for scalar in folded.unicodeScalars {
@@ -78,6 +83,25 @@ public struct SitePaths: Sendable {
             }
         }
         return out.isEmpty ? nil : out
+    }
+
+    /// `segment` of ASCII text: the same rules on bytes.
+    static func asciiSegment(_ text: String) -> String? {
+        var out: [UInt8] = []
+        out.reserveCapacity(min(80, text.utf8.count))
+        var pendingDash = false
+        for var byte in text.utf8 {
+            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
+            if (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) {
+                if pendingDash && !out.isEmpty { out.append(UInt8(ascii: "-")) }
+                pendingDash = false
+                out.append(byte)
+                if out.count >= 80 { break }
+            } else {
+                pendingDash = true
+            }
+        }
+        return out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
     }
 
     /// 8 hex digits of FNV-1a: stable across runs and machines (unlike `Hasher`).
