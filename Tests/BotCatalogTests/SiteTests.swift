@@ -164,6 +164,32 @@ struct SiteTests {
         }
     }
 
+    @Test("the site manifest gives back what was recorded, page paths with spaces included; the JSON form of earlier versions is still read, and a damaged file is no manifest")
+    func manifestRoundTrip() throws {
+        let folder = try TestSupport.temporaryFolder()
+        let path = "\(folder)/site-manifest.json"
+        var manifest = SiteManifest(templateHash: "t1", digest: "d1", pages: ["index.html": "00ff", "bots/unltd/a.html": "0123456789abcdef",
+                                                                           "assets/my style.css": "", "bad\nname.html": "ff"])
+        manifest.folders = ["bots": "1.5", "bots/unltd": "2.25", "assets": "3.0"]
+        try manifest.data.write(to: URL(fileURLWithPath: path))
+        let read = SiteManifest.read(path)
+        #expect(read.templateHash == "t1" && read.digest == "d1" && read.folders == manifest.folders)
+        #expect(read.pages == manifest.pages.filter { !$0.key.contains("\n") }, "a path with a line break is left out: that page is rendered again")
+        #expect(read.data == manifest.data, "the same manifest, the same bytes")
+
+        let json = JSONValue.object(["templateHash": .string("t0"), "digest": .string("d0"), "pages": .object(["index.html": .string("aa"), "tags/x.html": .string("bb")]),
+                                     "folders": .object(["tags": .string("9.1")])])
+        try JSONWriter.data(json, pretty: false).write(to: URL(fileURLWithPath: path))
+        let old = SiteManifest.read(path)
+        #expect(old.templateHash == "t0" && old.digest == "d0" && old.pages == ["index.html": "aa", "tags/x.html": "bb"] && old.folders == ["tags": "9.1"])
+
+        let data = manifest.data
+        for damaged in [data.prefix(data.count - 3), Data("botcatalog-site-manifest 9\n".utf8) + data.dropFirst(SiteManifest.header.utf8.count), data + Data("x\n".utf8)] {
+            try damaged.write(to: URL(fileURLWithPath: path))
+            #expect(SiteManifest.read(path).pages.isEmpty)
+        }
+    }
+
     @Test("the row cache gives back every row as written, whatever bytes it holds; a damaged or foreign file is no cache at all")
     func rowCacheRoundTrip() throws {
         let folder = try TestSupport.temporaryFolder()

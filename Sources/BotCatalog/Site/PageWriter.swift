@@ -140,9 +140,9 @@ struct PageWriter: Sendable {
 
     /// Makes every folder the pages go in, once, before any is stored (so storing a page never
     /// asks the file system or a shared set whether its folder exists).
-    func makeFolders(for pages: some Sequence<String>) throws(SiteError) {
+    func makeFolders(_ folders: Set<String>) throws(SiteError) {
         // Sorted, so each folder's parent is made before it.
-        for folder in SitePaths.folders(holding: pages).sorted() {
+        for folder in folders.sorted() {
             let path = "\(staging)/\(folder)"
             do {
                 try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)

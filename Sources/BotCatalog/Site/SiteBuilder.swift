@@ -126,10 +126,11 @@ public struct SiteBuilder: Sendable {
         } catch {
             throw SiteError(file: staging, reason: "cannot create the staging folder beside `output` (\((error as NSError).localizedDescription)); check that \(parent) is writable")
         }
+        let folders = SitePaths.folders(holding: botPages.lazy.map(\.path) + jobs.lazy.map(\.path))
         let writer = PageWriter(staging: staging, current: output, oldManifest: reusable, relink: spareState.map { Set($0.differs) }, intact: intact)
         defer { writer.close() }
         do {
-            try writer.makeFolders(for: botPages.lazy.map(\.path) + jobs.lazy.map(\.path))
+            try writer.makeFolders(folders)
         } catch {
             try? FileManager.default.removeItem(atPath: staging)
             throw error
@@ -138,6 +139,7 @@ public struct SiteBuilder: Sendable {
         var stats = Stats()
         stats.fromSpare = spareState != nil
         var differs: [String] = []
+        var dropped: [String] = []
         func record(_ result: PageWriter.Result) {
             manifest.pages[result.path] = result.fingerprint
             stats.pages += 1
@@ -200,13 +202,11 @@ public struct SiteBuilder: Sendable {
             stats.botPages = botResults.count
             stats.botPagesRendered = botResults.filter(\.rendered).count
             differs = results.flatMap { $0.results.filter(\.written).map(\.path) }
+            dropped = oldManifest.pages.keys.filter { manifest.pages[$0] == nil }
             if let spareState {
                 // The spare's pages this build does not have, and its folders it does not need.
-                for page in Set(oldManifest.pages.keys).union(spareState.differs) where manifest.pages[page] == nil {
-                    unlink("\(staging)/\(page)")
-                }
-                let needed = SitePaths.folders(holding: manifest.pages.keys)
-                for folder in spareState.folders.keys.sorted().reversed() where !folder.isEmpty && !needed.contains(folder) {
+                for page in dropped + spareState.differs.filter({ manifest.pages[$0] == nil }) { unlink("\(staging)/\(page)") }
+                for folder in spareState.folders.keys.sorted().reversed() where !folder.isEmpty && !folders.contains(folder) {
                     rmdir("\(staging)/\(folder)")
                 }
             }
@@ -220,10 +220,9 @@ public struct SiteBuilder: Sendable {
         let rowCache = rows.ifMade.map { (path: rowCachePath, keys: model.current.map(\.key), rows: $0) }
         // The published site becomes the spare once swapped out, if it is intact: it differs from
         // the new one in the pages written now and those dropped.
-        let dropped = oldManifest.pages.keys.filter { manifest.pages[$0] == nil }
         let nextSpare = intact ? (spare: spare, folders: Array(oldManifest.folders.keys), differs: differs + dropped) : nil
         return StagedSite(output: output, manifestPath: manifestPath,
-                          publication: .swap(staging: staging, manifest: manifest, rowCache: rowCache, changelog: changelog.cache, spare: nextSpare),
+                          publication: .swap(staging: staging, manifest: manifest, folders: folders, rowCache: rowCache, changelog: changelog.cache, spare: nextSpare),
                           stats: stats, botPaths: model.paths.bots)
     }
 
@@ -511,7 +510,7 @@ public struct StagedSite: Sendable {
         /// not needed) and the changelog to cache (nil: none that can be filled in).
         /// `spare`: the published site is to be kept as the spare (its folders, and the pages in
         /// which it will differ from the new site); nil: it is removed.
-        case swap(staging: String, manifest: SiteManifest, rowCache: (path: String, keys: [BotKey], rows: Rows)?, changelog: ChangelogCache?,
+        case swap(staging: String, manifest: SiteManifest, folders: Set<String>, rowCache: (path: String, keys: [BotKey], rows: Rows)?, changelog: ChangelogCache?,
                   spare: (spare: SpareSite, folders: [String], differs: [String])?)
         /// At most one file, written beside itself and renamed over the published one; then the
         /// manifest and changelog cache when they changed (nil: they did not).
@@ -536,8 +535,8 @@ public struct StagedSite: Sendable {
                     throw SiteError(file: "\(output)/\(file.path)", reason: "cannot replace the page (\(error.reason))")
                 }
             }
-            if let manifest { record(manifest, changelog: changelog) }
-        case .swap(let staging, let manifest, let rowCache, let changelog, let spare):
+            if let manifest { record(manifest, folders: manifest.folders.keys, changelog: changelog) }
+        case .swap(let staging, let manifest, let folders, let rowCache, let changelog, let spare):
             let old = try swap(staging)
             // The old site becomes the spare; or it is removed while the state files are written.
             let removal = DispatchGroup()
@@ -549,7 +548,7 @@ public struct StagedSite: Sendable {
                     DispatchQueue.global().async(group: removal) { botcatalog_remove_tree(old) }
                 }
             }
-            record(manifest, changelog: changelog)
+            record(manifest, folders: folders, changelog: changelog)
             // Recorded after the manifest: a crash in between leaves a spare with no record, never
             // a record whose published site is not the manifest's.
             if let kept { kept.spare.record(folders: kept.folders, differs: kept.differs) }
@@ -561,13 +560,12 @@ public struct StagedSite: Sendable {
     /// Records the published site's fingerprints, digest and folder times, and its changelog
     /// cache. The cache goes first and names its digest, so a crash in between leaves a cache
     /// the manifest does not match rather than one that looks current.
-    private func record(_ manifest: SiteManifest, changelog: ChangelogCache?) {
+    private func record(_ manifest: SiteManifest, folders: some Sequence<String>, changelog: ChangelogCache?) {
         let cachePath = ChangelogCache.path(besideManifest: manifestPath)
         if let changelog { try? AtomicFile.write(changelog.data, to: cachePath) } else { unlink(cachePath) }
         var manifest = manifest
-        manifest.folders = SiteManifest.folderTimes(output, pages: manifest.pages.keys)
-        let jd = JSONWriter.data(manifest.json, pretty: false)
-        try? AtomicFile.write(jd, to: manifestPath)
+        manifest.folders = SiteManifest.folderTimes(output, folders: folders)
+        try? AtomicFile.write(manifest.data, to: manifestPath)
     }
 
     /// Returns the old site's folder, to be removed (nil when there was none).
@@ -601,44 +599,125 @@ public struct StagedSite: Sendable {
 
     /// Drops the staged site (the run failed before publishing).
     public func discard() {
-        if case .swap(let staging, _, _, _, _) = publication { botcatalog_remove_tree(staging) }
+        if case .swap(let staging, _, _, _, _, _) = publication { botcatalog_remove_tree(staging) }
     }
 }
 
 /// Page path → fingerprint of the inputs it was rendered from; the digest of the whole input;
 /// and each folder's modification time when the site was published, to tell cheaply that no
 /// file was added or removed since.
+///
+/// Kept as lines, read and written on every run (10,000 pages at 10,000 bots): a header, then
+/// `t` template hash, `d` digest, `f` time and folder, `p` fingerprint and page, the path last
+/// on its line. A page whose path holds a line break is not recorded (it is rendered again).
 struct SiteManifest: Sendable {
     var templateHash: String
     var digest = ""
     var pages: [String: String] = [:]
     var folders: [String: String] = [:]
+    /// The pages at the site's top (no folder), which `isIntact` looks for one by one.
+    private(set) var topLevel: [String] = []
 
-    var json: JSONValue {
-        .object(["templateHash": .string(templateHash), "digest": .string(digest),
-                 "pages": .object(pages.mapValues(JSONValue.string)), "folders": .object(folders.mapValues(JSONValue.string))])
+    init(templateHash: String, digest: String = "", pages: [String: String] = [:]) {
+        self.templateHash = templateHash
+        self.digest = digest
+        self.pages = pages
     }
+
+    static let header = "botcatalog-site-manifest 2\n"
 
     /// A file the site build keeps in the state folder, beside the manifest (the caches).
     static func stateFile(_ name: String, besideManifest manifestPath: String) -> String {
         (manifestPath as NSString).deletingLastPathComponent + "/" + name
     }
 
-    static func read(_ path: String) -> SiteManifest {
-        guard let data = FileManager.default.contents(atPath: path), let json = try? JSONReader.read(data),
-              case .string(let hash)? = json["templateHash"], case .object(let pages)? = json["pages"] else {
-            return SiteManifest(templateHash: "")
+    /// The file's bytes: pages sorted by their bytes, so the same site gives the same file.
+    var data: Data {
+        var out: [UInt8] = Array(Self.header.utf8)
+        out.reserveCapacity(pages.count * 64)
+        func line(_ kind: Character, _ value: String, _ path: String? = nil) {
+            out.append(kind.asciiValue!)
+            out.append(UInt8(ascii: " "))
+            out.append(contentsOf: value.utf8)
+            if let path {
+                out.append(UInt8(ascii: " "))
+                out.append(contentsOf: path.utf8)
+            }
+            out.append(UInt8(ascii: "\n"))
         }
-        var manifest = SiteManifest(templateHash: hash, pages: pages.compactMapValues(\.stringValue))
-        manifest.digest = json["digest"]?.stringValue ?? ""
-        if case .object(let folders)? = json["folders"] { manifest.folders = folders.compactMapValues(\.stringValue) }
+        line("t", templateHash)
+        line("d", digest)
+        for (folder, time) in folders.sorted(by: { $0.key < $1.key }) where !folder.contains("\n") { line("f", time, folder) }
+        var paths = Array(pages.keys)
+        paths.sort { a, b in
+            var a = a, b = b
+            return a.withUTF8 { x in
+                b.withUTF8 { y in
+                    let order = memcmp(x.baseAddress!, y.baseAddress!, min(x.count, y.count))
+                    return order != 0 ? order < 0 : x.count < y.count
+                }
+            }
+        }
+        for path in paths where !path.contains("\n") { line("p", pages[path] ?? "", path) }
+        return Data(out)
+    }
+
+    /// The manifest the last build recorded; an empty one (everything is rendered) when there is
+    /// none or it cannot be read. A manifest in the JSON form earlier versions wrote is read too.
+    static func read(_ path: String) -> SiteManifest {
+        guard let data = FileManager.default.contents(atPath: path) else { return SiteManifest(templateHash: "") }
+        if data.first == UInt8(ascii: "{") { return readJSON(data) }
+        return data.withUnsafeBytes { raw -> SiteManifest in
+            parse(raw.bindMemory(to: UInt8.self)) ?? SiteManifest(templateHash: "")
+        }
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> SiteManifest? {
+        let header = Array(Self.header.utf8)
+        guard let base = bytes.baseAddress, bytes.count >= header.count, memcmp(base, header, header.count) == 0 else { return nil }
+        var manifest = SiteManifest(templateHash: "")
+        manifest.pages.reserveCapacity(bytes.count / 64)
+        func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self) }
+        var i = header.count
+        while i < bytes.count {
+            guard let newline = memchr(base + i, Int32(UInt8(ascii: "\n")), bytes.count - i) else { return nil }
+            let end = UnsafePointer<UInt8>(newline.assumingMemoryBound(to: UInt8.self)) - base
+            guard end - i >= 2, bytes[i + 1] == UInt8(ascii: " ") else { return nil }
+            let kind = bytes[i], start = i + 2
+            i = end + 1
+            switch kind {
+            case UInt8(ascii: "t"): manifest.templateHash = text(start, end)
+            case UInt8(ascii: "d"): manifest.digest = text(start, end)
+            case UInt8(ascii: "f"), UInt8(ascii: "p"):
+                guard let space = (start..<end).first(where: { bytes[$0] == UInt8(ascii: " ") }) else { return nil }
+                let value = text(start, space), path = text(space + 1, end)
+                if kind == UInt8(ascii: "f") {
+                    manifest.folders[path] = value
+                } else {
+                    manifest.pages[path] = value
+                    if memchr(base + space + 1, Int32(UInt8(ascii: "/")), end - space - 1) == nil { manifest.topLevel.append(path) }
+                }
+            default:
+                return nil
+            }
+        }
         return manifest
     }
 
-    /// The modification time (to the nanosecond) of every folder holding a page, under `site`.
-    static func folderTimes(_ site: String, pages: some Sequence<String>) -> [String: String] {
+    private static func readJSON(_ data: Data) -> SiteManifest {
+        guard let json = try? JSONReader.read(data), case .string(let hash)? = json["templateHash"], case .object(let pages)? = json["pages"] else {
+            return SiteManifest(templateHash: "")
+        }
+        var manifest = SiteManifest(templateHash: hash, digest: json["digest"]?.stringValue ?? "", pages: pages.compactMapValues(\.stringValue))
+        if case .object(let folders)? = json["folders"] { manifest.folders = folders.compactMapValues(\.stringValue) }
+        manifest.topLevel = manifest.pages.keys.filter { !$0.contains("/") }
+        return manifest
+    }
+
+    /// The modification time (to the nanosecond) of each folder, under `site`.
+    static func folderTimes(_ site: String, folders: some Sequence<String>) -> [String: String] {
         var times: [String: String] = [:]
-        for folder in SitePaths.folders(holding: pages) { times[folder] = modificationTime("\(site)/\(folder)") }
+        for folder in folders { times[folder] = modificationTime("\(site)/\(folder)") }
         return times
     }
 
@@ -654,7 +733,7 @@ struct SiteManifest: Sendable {
     func isIntact(_ site: String) -> Bool {
         guard !folders.isEmpty else { return false }
         for (folder, time) in folders where Self.modificationTime("\(site)/\(folder)") != time { return false }
-        for page in pages.keys where !page.contains("/") && access("\(site)/\(page)", F_OK) != 0 { return false }
+        for page in topLevel where access("\(site)/\(page)", F_OK) != 0 { return false }
         return true
     }
 }
