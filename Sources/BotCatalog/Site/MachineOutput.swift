@@ -61,9 +61,20 @@ enum MachineOutput {
 
     static func sitemap(_ model: SiteModel, base: String, groupPaths: [String]) -> String {
         var xml = "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n"
+        xml.reserveCapacity((model.current.count + groupPaths.count + 2) * (base.utf8.count + 110))
+        // Escaped in parts (escaping is per character, so the parts joined come out the same),
+        // and appended piece by piece: this runs for every bot.
+        let root = HTML.escape(base)
         func url(_ path: String, _ lastmod: String?) {
-            xml += "  <url><loc>\(HTML.escape(base + path))</loc>"
-            if let lastmod { xml += "<lastmod>\(lastmod)</lastmod>" }
+            xml += "  <url><loc>"
+            xml += root
+            xml += HTML.escape(path)
+            xml += "</loc>"
+            if let lastmod {
+                xml += "<lastmod>"
+                xml += lastmod
+                xml += "</lastmod>"
+            }
             xml += "</url>\n"
         }
         url("", nil)

@@ -124,11 +124,12 @@ struct PageFingerprints: Sendable {
     }
 
     /// The feed: its newest runs, the title and the base URL (no check time: it has none).
-    func feed() -> String {
+    /// `run` gives the print of the history's run at an index (a long run's page has it already).
+    func feed(run: (Int) -> String) -> String {
         var f = start("feed")
         f.add(model.input.title)
         f.add(model.input.baseURL ?? "-")
-        for entry in model.input.history.reversed().prefix(PageContexts.feedEntryLimit) { f.add(run(entry)) }
+        for index in model.input.history.indices.reversed().prefix(PageContexts.feedEntryLimit) { f.add(run(index)) }
         return f.hex
     }
 

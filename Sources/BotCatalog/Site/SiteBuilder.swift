@@ -142,6 +142,7 @@ public struct SiteBuilder: Sendable {
         var dropped: [String] = []
         func record(_ result: PageWriter.Result) {
             manifest.pages[result.path] = result.fingerprint
+            manifest.order.append(result.path)
             stats.pages += 1
             if result.rendered { stats.rendered += 1 }
             if result.written { stats.written += 1 } else { stats.reused += 1 }
@@ -161,17 +162,17 @@ public struct SiteBuilder: Sendable {
             let chunk = 64
             let units = jobs.map(Unit.job) + stride(from: 0, to: botPages.count, by: chunk).map { .bots(botPages[$0..<min($0 + chunk, botPages.count)]) }
             let storing = NSLock()
-            let results = try await withThrowingTaskGroup(of: (bots: Bool, results: [PageWriter.Result]).self) { group in
+            let results = try await withThrowingTaskGroup(of: (unit: Int, bots: Bool, results: [PageWriter.Result]).self) { group in
                 var running = 0
-                var all: [(bots: Bool, results: [PageWriter.Result])] = []
-                for unit in units {
+                var all: [(unit: Int, bots: Bool, results: [PageWriter.Result])] = []
+                for (index, unit) in units.enumerated() {
                     if running >= workers, let done = try await group.next() { all.append(done); running -= 1 }
                     group.addTask {
                         switch unit {
                         case .job(let job):
                             let planned = try writer.plan(job.path, fingerprint: job.fingerprint, render: job.render)
                             let opened = try storing.withLock { () throws(SiteError) -> PageWriter.Opened in try writer.open(planned) }
-                            return (false, try writer.fill([opened]))
+                            return (index, false, try writer.fill([opened]))
                         case .bots(let slice):
                             let planned = try slice.map { page throws(SiteError) -> PageWriter.Planned in
                                 try writer.plan(page.path, fingerprint: page.print) { () throws(SiteError) -> PageBytes in
@@ -189,13 +190,14 @@ public struct SiteBuilder: Sendable {
                                 }
                                 return opened
                             }
-                            return (true, try writer.fill(opened))
+                            return (index, true, try writer.fill(opened))
                         }
                     }
                     running += 1
                 }
                 for try await done in group { all.append(done) }
-                return all
+                // In the order of the units, so the manifest lists the pages the same way each time.
+                return all.sorted { $0.unit < $1.unit }
             }
             for unit in results { unit.results.forEach(record) }
             let botResults = results.filter(\.bots).flatMap(\.results)
@@ -280,12 +282,18 @@ public struct SiteBuilder: Sendable {
             changelog.cache = cache.filled(takenAt: input.snapshot.takenAt) == page ? cache : nil
             return .bytes(page)
         }))
-        for entry in input.history where PageContexts.isLong(entry.changes) {
-            jobs.append(PageJob(path: PageContexts.runPath(entry.at), fingerprint: prints.run(entry),
+        // A run's print walks all its changes (every bot, on the first run): made once, for its
+        // page and the feed.
+        var runPrints: [Int: String] = [:]
+        for (index, entry) in input.history.enumerated() where PageContexts.isLong(entry.changes) {
+            let print = prints.run(entry)
+            runPrints[index] = print
+            jobs.append(PageJob(path: PageContexts.runPath(entry.at), fingerprint: print,
                                 render: text { templates.render("changelog", contexts.runPage(entry)) }))
         }
         jobs.append(PageJob(path: "404.html", fingerprint: nil, render: text { templates.render("404", contexts.notFound()) }))
-        jobs.append(PageJob(path: "feed.xml", fingerprint: prints.feed(), render: text { templates.render("feed", contexts.feed()) }))
+        let feedPrint = prints.feed { runPrints[$0] ?? prints.run(input.history[$0]) }
+        jobs.append(PageJob(path: "feed.xml", fingerprint: feedPrint, render: text { templates.render("feed", contexts.feed()) }))
         var listingNeeded = reusable["index.html"] != indexPrint
         var groupPaths: [String] = []
         for kind in PageContexts.GroupKind.allCases {
@@ -617,6 +625,9 @@ struct SiteManifest: Sendable {
     var folders: [String: String] = [:]
     /// The pages at the site's top (no folder), which `isIntact` looks for one by one.
     private(set) var topLevel: [String] = []
+    /// The pages in the order they are written to the file (the build's, or the file's): a
+    /// stable order with no sorting. Pages missing from it are written after, sorted.
+    var order: [String] = []
 
     init(templateHash: String, digest: String = "", pages: [String: String] = [:]) {
         self.templateHash = templateHash
@@ -631,7 +642,7 @@ struct SiteManifest: Sendable {
         (manifestPath as NSString).deletingLastPathComponent + "/" + name
     }
 
-    /// The file's bytes: pages sorted by their bytes, so the same site gives the same file.
+    /// The file's bytes: the same site gives the same file (pages in `order`).
     var data: Data {
         var out: [UInt8] = Array(Self.header.utf8)
         out.reserveCapacity(pages.count * 64)
@@ -648,17 +659,16 @@ struct SiteManifest: Sendable {
         line("t", templateHash)
         line("d", digest)
         for (folder, time) in folders.sorted(by: { $0.key < $1.key }) where !folder.contains("\n") { line("f", time, folder) }
-        var paths = Array(pages.keys)
-        paths.sort { a, b in
-            var a = a, b = b
-            return a.withUTF8 { x in
-                b.withUTF8 { y in
-                    let order = memcmp(x.baseAddress!, y.baseAddress!, min(x.count, y.count))
-                    return order != 0 ? order < 0 : x.count < y.count
-                }
-            }
+        var written = 0
+        for path in order {
+            guard let print = pages[path] else { continue }
+            written += 1
+            if !path.contains("\n") { line("p", print, path) }
         }
-        for path in paths where !path.contains("\n") { line("p", pages[path] ?? "", path) }
+        if written < pages.count {
+            let listed = Set(order)
+            for (path, print) in pages.sorted(by: { $0.key < $1.key }) where !listed.contains(path) && !path.contains("\n") { line("p", print, path) }
+        }
         return Data(out)
     }
 
@@ -695,6 +705,7 @@ struct SiteManifest: Sendable {
                     manifest.folders[path] = value
                 } else {
                     manifest.pages[path] = value
+                    manifest.order.append(path)
                     if memchr(base + space + 1, Int32(UInt8(ascii: "/")), end - space - 1) == nil { manifest.topLevel.append(path) }
                 }
             default:
