@@ -8,8 +8,9 @@
  *  - clicking a column header sorts by it (again to reverse), with aria-sort kept up to date,
  *  - the filter and sort state lives in the URL hash (#q=foo&tag=faq) so a view can be
  *    shared and survives a reload.
- * Each row's data is read once from its data-* attributes; filtering only toggles
- * row.hidden, sorting re-appends the rows through a DocumentFragment. */
+ * Each row's data is read once from its data-* attributes and the text of its summary
+ * (not repeated in an attribute: a large catalog lists every row on several pages);
+ * filtering only toggles row.hidden, sorting re-appends the rows through a DocumentFragment. */
 (function () {
   'use strict';
 
@@ -34,12 +35,13 @@
 
   const records = Array.from(tbody.rows, (row, index) => {
     const d = row.dataset;
+    const summaryEl = row.cells.length ? row.cells[0].querySelector('.row-summary') : null;
     const tags = d.tags ? d.tags.split(',').map((t) => t.trim()).filter(Boolean) : [];
     const rec = {
       row: row,
       index: index,
       name: d.name || '',
-      summary: d.summary || '',
+      summary: summaryEl ? summaryEl.textContent : '',
       source: d.source || '',
       org: d.org || '',
       model: d.model || '',

@@ -407,7 +407,7 @@ struct SiteTests {
                                                "tags": [["name": payload, "url": "t.html"]], "tagList": payload])
         let table = try XMLScan.parse(Data("<table><tbody>\(row)</tbody></table>".utf8))
         let tr = try #require(table.elements.first { $0.name == "tr" })
-        #expect(Set(tr.attributes.keys) == ["data-name", "data-source", "data-org", "data-model", "data-tags", "data-changed", "data-summary"])
+        #expect(Set(tr.attributes.keys) == ["data-name", "data-source", "data-org", "data-model", "data-tags", "data-changed"])
         #expect(!table.elements.contains { $0.name == "script" || $0.name == "b" })
         #expect(Hostile.problems(in: table, allowedScript: nil).isEmpty)
     }
@@ -666,7 +666,7 @@ struct SiteTests {
 
     // MARK: In a browser
 
-    @Test("in headless Chromium: screenshots at desktop and phone sizes, and #q=quote filters the rows")
+    @Test("in headless Chromium: screenshots at desktop and phone sizes, and #q=customer filters the rows by name, summary and tags")
     func browser() async throws {
         guard let chromium = Chromium.path else {
             print("chromium not installed: browser check skipped")
@@ -691,19 +691,27 @@ struct SiteTests {
             }
         }
 
-        // The filter: what the script must show for #q=quote, computed from the page's own rows.
+        // The filter: what the script must show for #q=customer, computed from the page's own rows
+        // ("customer" is in some summaries and one tag, in no name).
         let index = try XMLScan.parse(try #require(FileManager.default.contents(atPath: "\(built.site)/index.html")))
-        let rows = index.elements.filter { $0.name == "tr" && $0.attributes["data-name"] != nil }
+        // Each row's summary is the text of its `row-summary` span.
+        var rows: [XMLScan.Element] = []
+        var summaries: [String: String] = [:]
+        for element in index.elements {
+            if element.name == "tr", element.attributes["data-name"] != nil { rows.append(element) }
+            if element.classes.contains("row-summary"), let row = rows.last { summaries[row.attributes["data-name"] ?? ""] = element.text }
+        }
+        #expect(summaries.count > rows.count / 2, "most demo bots have a summary")
         let expected = Dictionary(uniqueKeysWithValues: rows.map { row -> (String, Bool) in
             let a = row.attributes
-            let haystack = ["data-name", "data-summary", "data-source", "data-org", "data-model", "data-tags"]
-                .map { a[$0] ?? "" }.joined(separator: "\n").replacingOccurrences(of: ",", with: " ").lowercased()
-            return (a["data-name"] ?? "", haystack.contains("quote"))
+            let haystack = (["data-name", "data-source", "data-org", "data-model", "data-tags"].map { a[$0] ?? "" } + [summaries[a["data-name"] ?? ""] ?? ""])
+                .joined(separator: "\n").replacingOccurrences(of: ",", with: " ").lowercased()
+            return (a["data-name"] ?? "", haystack.contains("customer"))
         })
         let matching = expected.values.filter { $0 }.count
         #expect(matching >= 1 && matching < rows.count, "the query must split the rows to prove anything")
 
-        let run = try await Chromium.run(chromium, ["--virtual-time-budget=3000", "--dump-dom", "file://\(built.site)/index.html#q=quote"], work: work)
+        let run = try await Chromium.run(chromium, ["--virtual-time-budget=3000", "--dump-dom", "file://\(built.site)/index.html#q=customer"], work: work)
         #expect(run.status == 0 && !run.timedOut, "chromium: \(run.stderrTail)")
         let dom = run.stdout
         let panel = try #require(Chromium.startTag(in: dom, containing: "id=\"bot-filters\""), "no filter panel in the DOM")
