@@ -18,3 +18,23 @@ extension Array where Element: Sendable {
         }
     }
 }
+
+/// Work started on another thread now, its result waited for when first needed: reading a file
+/// while the caller works out something else.
+final class Background<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchGroup()
+    private var result: Value?
+
+    init(_ work: @escaping @Sendable () -> Value) {
+        done.enter()
+        DispatchQueue.global().async {
+            self.result = work()
+            self.done.leave()
+        }
+    }
+
+    var value: Value {
+        done.wait()
+        return result!
+    }
+}

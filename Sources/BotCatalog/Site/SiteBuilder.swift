@@ -88,9 +88,12 @@ public struct SiteBuilder: Sendable {
         let parent = (output as NSString).deletingLastPathComponent
         let name = (output as NSString).lastPathComponent
         try cleanLeftovers(parent: parent, name: name)
-        let oldManifest = SiteManifest.read(manifestPath)
+        // The state files are read while the input is digested, and the row cache while the model is made.
+        let manifestRead = Background { [manifestPath] in SiteManifest.read(manifestPath) }
         let digest = InputDigest(input, templateHash: templates.fingerprint)
+        let oldManifest = manifestRead.value
         if let quick = quickUpdate(input, digest: digest, oldManifest: oldManifest) { return quick }
+        let cacheRead = Background { [rowCachePath] in RowCache.read(rowCachePath) }
         let reusable = oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : [:]
         let model = SiteModel(input)
         let contexts = PageContexts(model: model)
@@ -100,8 +103,8 @@ public struct SiteBuilder: Sendable {
             guard let path = page.current.map({ model.currentPaths[$0] }) ?? model.paths.bots[page.key] else { return nil }
             return BotPage(key: page.key, current: page.current, path: path, print: prints.bot(page.key, current: page.current))
         }.compactMap { $0 }
-        let rows = RowsBox { [rowCachePath, workers] in
-            Self.renderRows(model, contexts, prints, templates: templates, cache: RowCache.read(rowCachePath), workers: workers)
+        let rows = RowsBox { [workers] in
+            Self.renderRows(model, contexts, prints, templates: templates, cache: cacheRead.value, workers: workers)
         }
         let changelog = ChangelogBox()
         let (jobs, listingNeeded) = listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, changelog: changelog)
@@ -158,9 +161,22 @@ public struct SiteBuilder: Sendable {
             // creating files in one folder only queue on its lock in the kernel), then written
             // outside it, side by side.
             enum Unit { case job(PageJob), bots(ArraySlice<BotPage>) }
+            // Bringing the spare up to date, a bot page whose print is the published one's and
+            // whose file the spare shares needs nothing at all: it stays out of the pool.
+            var pending = botPages
+            if let relink = writer.relink, intact {
+                var settled: [PageWriter.Result] = []
+                pending = botPages.filter { page in
+                    guard reusable[page.path] == page.print, !relink.contains(page.path) else { return true }
+                    settled.append(PageWriter.Result(path: page.path, fingerprint: page.print, rendered: false, written: false))
+                    return false
+                }
+                settled.forEach(record)
+                stats.botPages += settled.count
+            }
             // Small chunks: a chunk's pages are held until stored, so memory stays flat in the number of bots.
             let chunk = 64
-            let units = jobs.map(Unit.job) + stride(from: 0, to: botPages.count, by: chunk).map { .bots(botPages[$0..<min($0 + chunk, botPages.count)]) }
+            let units = jobs.map(Unit.job) + stride(from: 0, to: pending.count, by: chunk).map { .bots(pending[$0..<min($0 + chunk, pending.count)]) }
             let storing = NSLock()
             let results = try await withThrowingTaskGroup(of: (unit: Int, bots: Bool, results: [PageWriter.Result]).self) { group in
                 var running = 0
@@ -201,7 +217,7 @@ public struct SiteBuilder: Sendable {
             }
             for unit in results { unit.results.forEach(record) }
             let botResults = results.filter(\.bots).flatMap(\.results)
-            stats.botPages = botResults.count
+            stats.botPages += botResults.count
             stats.botPagesRendered = botResults.filter(\.rendered).count
             differs = results.flatMap { $0.results.filter(\.written).map(\.path) }
             dropped = oldManifest.pages.keys.filter { manifest.pages[$0] == nil }
