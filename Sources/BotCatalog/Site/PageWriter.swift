@@ -76,6 +76,8 @@ struct PageWriter: Sendable {
         var result: Result
         var fd: Int32 = -1
         var bytes: PageBytes?
+        /// The file held an older version: cut to the new length once written.
+        var overwrite = false
     }
 
     func store(_ planned: Planned) throws(SiteError) -> Result {
@@ -99,21 +101,38 @@ struct PageWriter: Sendable {
         if planned.unchanged, linkPublished(path, alwaysRendered: planned.fingerprint.isEmpty) {
             return Opened(result: Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: false))
         }
-        // In the spare, the file may be the published one: a new file, never one written over.
-        if relink != nil { _ = stagingFD >= 0 ? unlinkat(stagingFD, path, 0) : unlink(target) }
+        let result = Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: true)
+        // In the spare, a page the last run wrote holds its older version, in a file of its own
+        // (one link): written over in place, its memory or blocks are used again rather than freed
+        // and taken anew (the listing pages are megabytes). Any other file may be the published
+        // one: a new file, never one written over.
+        if let relink, stagingFD >= 0 {
+            if relink.contains(path) {
+                let fd = openat(stagingFD, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
+                var info = stat()
+                if fd >= 0, fstat(fd, &info) == 0, info.st_nlink == 1, (info.st_mode & S_IFMT) == S_IFREG {
+                    return Opened(result: result, fd: fd, bytes: bytes, overwrite: true)
+                }
+                if fd >= 0 { Foundation.close(fd) }
+            }
+            unlinkat(stagingFD, path, 0)
+        } else if relink != nil {
+            unlink(target)
+        }
         // A plain write: the staging folder is synced once before it is swapped in.
         // Opened from the staging folder's descriptor: the path is walked from there, not from `/`.
         let fd = stagingFD >= 0 ? openat(stagingFD, path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
                                 : Foundation.open(target, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SiteError(file: target, reason: "cannot write the page (\(AtomicFile.errnoText())); check the output folder") }
-        return Opened(result: Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: true), fd: fd, bytes: bytes)
+        return Opened(result: result, fd: fd, bytes: bytes)
     }
 
     /// Writes and closes the files `open` made; every one is closed, even after a failure.
     func fill(_ opened: [Opened]) throws(SiteError) -> [Result] {
         var failure: SiteError?
         for page in opened where page.fd >= 0 {
-            if failure == nil, let bytes = page.bytes, !bytes.write(to: page.fd) {
+            if failure == nil, let bytes = page.bytes,
+               !bytes.write(to: page.fd) || (page.overwrite && ftruncate(page.fd, off_t(bytes.count)) != 0) {
                 failure = SiteError(file: "\(staging)/\(page.result.path)", reason: "cannot write the page (\(AtomicFile.errnoText())); check free disk space")
             }
             Foundation.close(page.fd)
