@@ -190,6 +190,30 @@ struct SiteTests {
         }
     }
 
+    @Test("each bot's timeline lists its events newest first; a removed bot keeps a tombstone from its newest removal, unless it was added again or is current")
+    func timelinesAndTombstones() {
+        func bot(_ id: String) -> Bot { Bot(source: "unltd", platform: .unltd, id: id, name: id.uppercased(), slug: id, scope: "public", fields: [:]) }
+        let (a, b, c, d) = (bot("a"), bot("b"), bot("c"), bot("d"))
+        let change = [FieldChange(path: "name", before: .string("x"), after: .string("y"))]
+        let history = [
+            HistoryEntry(at: "t1", changes: ChangeSet(added: [a, b, c, d].map(BotRef.init))),
+            HistoryEntry(at: "t2", changes: ChangeSet(removed: [b, d], changed: [BotChange(bot: BotRef(a), fields: change)])),
+            HistoryEntry(at: "t3", changes: ChangeSet(added: [BotRef(b)], removed: [c])),
+            HistoryEntry(at: "t4", changes: ChangeSet(removed: [b], changed: [BotChange(bot: BotRef(a), fields: change)])),
+        ]
+        // d was removed at t2 and is current again without an "added" (its source came back).
+        let snapshot = Snapshot(takenAt: "t5", sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete)],
+                                entries: [a, d].map { CatalogEntry(bot: $0, firstSeen: "t1", lastSeen: "t5", lastChanged: "t1") })
+        let model = SiteModel(SiteInput(title: "T", baseURL: nil, snapshot: snapshot, history: history))
+        func timeline(_ bot: Bot) -> [String] { (model.events[bot.key] ?? []).map { "\($0.kind.rawValue) \($0.at)" } }
+        #expect(timeline(a) == ["changed t4", "changed t2", "added t1"])
+        #expect(timeline(b) == ["removed t4", "added t3", "removed t2", "added t1"])
+        #expect(timeline(c) == ["removed t3", "added t1"])
+        #expect(timeline(d) == ["removed t2", "added t1"])
+        #expect(model.tombstones.mapValues(\.removedAt) == [b.key: "t4", c.key: "t3"])
+        #expect(model.events[a.key]?.first?.changes == change)
+    }
+
     @Test("the row cache gives back every row as written, whatever bytes it holds; a damaged or foreign file is no cache at all")
     func rowCacheRoundTrip() throws {
         let folder = try TestSupport.temporaryFolder()

@@ -36,7 +36,7 @@ struct SiteModel: Sendable {
     /// Current bots, by display name.
     let current: [CatalogEntry]
     let tombstones: [BotKey: Tombstone]
-    /// Newest first.
+    /// Each bot's events, newest first.
     let events: [BotKey: [BotEvent]]
     let paths: SitePaths
     let organizationNames: [String: String]
@@ -82,20 +82,23 @@ struct SiteModel: Sendable {
         self.rank = rank
         let facts = current.parallelMap { BotFacts($0.bot) }
         self.facts = facts
+        // The history newest first, so each bot's events come out in the order pages show them;
+        // a bot's tombstone is its newest removal, unless it was added again since.
         var tombstones: [BotKey: Tombstone] = [:]
         var events: [BotKey: [BotEvent]] = [:]
         events.reserveCapacity(entries.count)
-        for entry in input.history {
-            for ref in entry.changes.added {
-                events[ref.key, default: []].append(BotEvent(at: entry.at, kind: .added, changes: []))
-                tombstones[ref.key] = nil
+        for entry in input.history.reversed() {
+            for bot in entry.changes.removed.reversed() {
+                if events[bot.key]?.contains(where: { $0.kind != .changed }) != true {
+                    tombstones[bot.key] = Tombstone(bot: bot, removedAt: entry.at)
+                }
+                events[bot.key, default: []].append(BotEvent(at: entry.at, kind: .removed, changes: []))
             }
-            for change in entry.changes.changed {
+            for change in entry.changes.changed.reversed() {
                 events[change.bot.key, default: []].append(BotEvent(at: entry.at, kind: .changed, changes: change.fields))
             }
-            for bot in entry.changes.removed {
-                events[bot.key, default: []].append(BotEvent(at: entry.at, kind: .removed, changes: []))
-                tombstones[bot.key] = Tombstone(bot: bot, removedAt: entry.at)
+            for ref in entry.changes.added.reversed() {
+                events[ref.key, default: []].append(BotEvent(at: entry.at, kind: .added, changes: []))
             }
         }
         // A bot removed once and current again has no tombstone (looked up only when there are any).
@@ -103,7 +106,7 @@ struct SiteModel: Sendable {
             for entry in entries where tombstones[entry.key] != nil { tombstones[entry.key] = nil }
         }
         self.tombstones = tombstones
-        self.events = events.mapValues { $0.count > 1 ? $0.reversed() : $0 }
+        self.events = events
 
         var orgNames: [String: String] = [:]
         var orgs: [String: [Int]] = [:], tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
