@@ -200,11 +200,20 @@ enum PageBytes: Sendable {
     }
 
     /// Whether the file holds exactly these bytes (false when there is none). The size is
-    /// compared first: a changed listing page is megabytes, and rarely the same length.
+    /// compared first; then the file is mapped, not read, and compared piece by piece up to the
+    /// first difference (a changed listing page is megabytes, and a changed row may keep its length).
     func matchesFile(atPath path: String) -> Bool {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
         var info = stat()
-        guard stat(path, &info) == 0, Int(info.st_size) == count else { return false }
-        return FileManager.default.contents(atPath: path).map(equals) ?? false
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == count else { return false }
+        guard info.st_size > 0 else { return true }
+        guard let map = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
+            return FileManager.default.contents(atPath: path).map(equals) ?? false
+        }
+        defer { munmap(map, Int(info.st_size)) }
+        return equals(UnsafeRawBufferPointer(start: map, count: Int(info.st_size)))
     }
 
     /// The number of bytes.
@@ -218,34 +227,29 @@ enum PageBytes: Sendable {
     }
 
     func equals(_ other: Data) -> Bool {
+        other.withUnsafeBytes { equals($0) }
+    }
+
+    /// Whether `raw` holds exactly these bytes, compared in order up to the first difference.
+    func equals(_ raw: UnsafeRawBufferPointer) -> Bool {
+        guard count == raw.count else { return false }
+        guard let base = raw.baseAddress else { return true }
+        var offset = 0
+        func same(_ bytes: UnsafeRawBufferPointer) -> Bool {
+            defer { offset += bytes.count }
+            return bytes.isEmpty || memcmp(base + offset, bytes.baseAddress!, bytes.count) == 0
+        }
         switch self {
         case .data(let data):
-            return data == other
+            return data.withUnsafeBytes(same)
         case .bytes(let bytes):
-            guard bytes.count == other.count else { return false }
-            return bytes.isEmpty || bytes.withUnsafeBytes { mine in other.withUnsafeBytes { memcmp(mine.baseAddress!, $0.baseAddress!, mine.count) == 0 } }
+            return bytes.withUnsafeBytes(same)
         case .parts(let parts):
-            guard count == other.count else { return false }
-            return other.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
-                var offset = 0
-                for var part in parts {
-                    let same = part.withUTF8 { bytes in
-                        bytes.isEmpty || memcmp(raw.baseAddress! + offset, bytes.baseAddress!, bytes.count) == 0
-                    }
-                    guard same else { return false }
-                    offset += part.utf8.count
-                }
-                return true
-            }
+            for var part in parts where !part.withUTF8({ same(UnsafeRawBufferPointer($0)) }) { return false }
+            return true
         case .gathered(let gathered):
-            guard count == other.count else { return false }
-            return other.withUnsafeBytes { (raw: UnsafeRawBufferPointer) -> Bool in
-                var offset = 0
-                for piece in gathered.pieces {
-                    guard piece.count == 0 || memcmp(raw.baseAddress! + offset, piece.start!, piece.count) == 0 else { return false }
-                    offset += piece.count
-                }
-                return true
+            return withExtendedLifetime(gathered.owners) {
+                gathered.pieces.allSatisfy { same(UnsafeRawBufferPointer($0.buffer)) }
             }
         }
     }
