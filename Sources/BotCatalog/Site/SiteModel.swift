@@ -71,6 +71,8 @@ struct SiteModel: Sendable {
         // The per-bot text work (lowercasing, parsing tags, cleaning, slugs) runs in parallel;
         // what is left below is building dictionaries.
         let entries = input.snapshot.entries
+        // The timelines (a dictionary entry per bot) are made on another thread meanwhile.
+        let timelines = Background { Self.timelines(input) }
         let sortNames = entries.parallelMap { $0.bot.name.lowercased() }
         let order = entries.indices.sorted { a, b in
             sortNames[a] != sortNames[b] ? sortNames[a] < sortNames[b] : entries[a].key < entries[b].key
@@ -82,31 +84,9 @@ struct SiteModel: Sendable {
         self.rank = rank
         let facts = current.parallelMap { BotFacts($0.bot) }
         self.facts = facts
-        // The history newest first, so each bot's events come out in the order pages show them;
-        // a bot's tombstone is its newest removal, unless it was added again since.
-        var tombstones: [BotKey: Tombstone] = [:]
-        var events: [BotKey: [BotEvent]] = [:]
-        events.reserveCapacity(entries.count)
-        for entry in input.history.reversed() {
-            for bot in entry.changes.removed.reversed() {
-                if events[bot.key]?.contains(where: { $0.kind != .changed }) != true {
-                    tombstones[bot.key] = Tombstone(bot: bot, removedAt: entry.at)
-                }
-                events[bot.key, default: []].append(BotEvent(at: entry.at, kind: .removed, changes: []))
-            }
-            for change in entry.changes.changed.reversed() {
-                events[change.bot.key, default: []].append(BotEvent(at: entry.at, kind: .changed, changes: change.fields))
-            }
-            for ref in entry.changes.added.reversed() {
-                events[ref.key, default: []].append(BotEvent(at: entry.at, kind: .added, changes: []))
-            }
-        }
-        // A bot removed once and current again has no tombstone (looked up only when there are any).
-        if !tombstones.isEmpty {
-            for entry in entries where tombstones[entry.key] != nil { tombstones[entry.key] = nil }
-        }
-        self.tombstones = tombstones
+        let (events, tombstones) = timelines.value
         self.events = events
+        self.tombstones = tombstones
 
         var orgNames: [String: String] = [:]
         var orgs: [String: [Int]] = [:], tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
@@ -129,6 +109,34 @@ struct SiteModel: Sendable {
         pageBots += tombstones.values.map { (key: $0.bot.key, slug: $0.bot.slug, name: $0.bot.name) }
         paths = SitePaths(bots: pageBots, organizations: Array(orgs.keys), tags: Array(tags.keys), models: Array(models.keys))
         currentPaths = Array(paths.botsInOrder.prefix(current.count))
+    }
+
+    /// Each bot's events, and the removed bots' tombstones.
+    static func timelines(_ input: SiteInput) -> (events: [BotKey: [BotEvent]], tombstones: [BotKey: Tombstone]) {
+        // The history newest first, so each bot's events come out in the order pages show them;
+        // a bot's tombstone is its newest removal, unless it was added again since.
+        var tombstones: [BotKey: Tombstone] = [:]
+        var events: [BotKey: [BotEvent]] = [:]
+        events.reserveCapacity(input.snapshot.entries.count)
+        for entry in input.history.reversed() {
+            for bot in entry.changes.removed.reversed() {
+                if events[bot.key]?.contains(where: { $0.kind != .changed }) != true {
+                    tombstones[bot.key] = Tombstone(bot: bot, removedAt: entry.at)
+                }
+                events[bot.key, default: []].append(BotEvent(at: entry.at, kind: .removed, changes: []))
+            }
+            for change in entry.changes.changed.reversed() {
+                events[change.bot.key, default: []].append(BotEvent(at: entry.at, kind: .changed, changes: change.fields))
+            }
+            for ref in entry.changes.added.reversed() {
+                events[ref.key, default: []].append(BotEvent(at: entry.at, kind: .added, changes: []))
+            }
+        }
+        // A bot removed once and current again has no tombstone (looked up only when there are any).
+        if !tombstones.isEmpty {
+            for entry in input.snapshot.entries where tombstones[entry.key] != nil { tombstones[entry.key] = nil }
+        }
+        return (events, tombstones)
     }
 
     func organizationName(_ id: String?) -> String? {
