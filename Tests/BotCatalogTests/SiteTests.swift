@@ -177,6 +177,14 @@ struct SiteTests {
         #expect(read.pages == manifest.pages.filter { !$0.key.contains("\n") }, "a path with a line break is left out: that page is rendered again")
         #expect(read.data == manifest.data, "the same manifest, the same bytes")
 
+        // A build lists its pages in its own order; they are read back the same, in that order.
+        var built = SiteManifest(templateHash: "t2", digest: "d2")
+        built.listed = [("tags/z.html", "01"), ("index.html", "02"), ("bots/unltd/a.html", "03")]
+        try built.data.write(to: URL(fileURLWithPath: path))
+        let again = SiteManifest.read(path)
+        #expect(again.pages == ["tags/z.html": "01", "index.html": "02", "bots/unltd/a.html": "03"] && again.order == built.listed.map(\.path))
+        #expect(again.data == built.data)
+
         let json = JSONValue.object(["templateHash": .string("t0"), "digest": .string("d0"), "pages": .object(["index.html": .string("aa"), "tags/x.html": .string("bb")]),
                                      "folders": .object(["tags": .string("9.1")])])
         try JSONWriter.data(json, pretty: false).write(to: URL(fileURLWithPath: path))

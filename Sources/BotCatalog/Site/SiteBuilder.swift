@@ -144,8 +144,7 @@ public struct SiteBuilder: Sendable {
         var differs: [String] = []
         var dropped: [String] = []
         func record(_ result: PageWriter.Result) {
-            manifest.pages[result.path] = result.fingerprint
-            manifest.order.append(result.path)
+            manifest.listed.append((result.path, result.fingerprint))
             stats.pages += 1
             if result.rendered { stats.rendered += 1 }
             if result.written { stats.written += 1 } else { stats.reused += 1 }
@@ -220,10 +219,21 @@ public struct SiteBuilder: Sendable {
             stats.botPages += botResults.count
             stats.botPagesRendered = botResults.filter(\.rendered).count
             differs = results.flatMap { $0.results.filter(\.written).map(\.path) }
-            dropped = oldManifest.pages.keys.filter { manifest.pages[$0] == nil }
+            // Pages dropped since the last build: looked for only when fewer of its pages are made now.
+            var added: Set<String> = []
+            var kept = 0
+            for (path, _) in manifest.listed {
+                if oldManifest.pages[path] != nil { kept += 1 } else { added.insert(path) }
+            }
+            if kept < oldManifest.pages.count {
+                let made = Set(manifest.listed.lazy.map(\.path))
+                dropped = oldManifest.pages.keys.filter { !made.contains($0) }
+            }
+            let droppedSet = Set(dropped)
+            func isMade(_ page: String) -> Bool { added.contains(page) || (oldManifest.pages[page] != nil && !droppedSet.contains(page)) }
             if let spareState {
                 // The spare's pages this build does not have, and its folders it does not need.
-                for page in dropped + spareState.differs.filter({ manifest.pages[$0] == nil }) { unlink("\(staging)/\(page)") }
+                for page in dropped + spareState.differs.filter({ !isMade($0) }) { unlink("\(staging)/\(page)") }
                 for folder in spareState.folders.keys.sorted().reversed() where !folder.isEmpty && !folders.contains(folder) {
                     rmdir("\(staging)/\(folder)")
                 }
@@ -562,22 +572,27 @@ public struct StagedSite: Sendable {
             if let manifest { record(manifest, folders: manifest.folders.keys, changelog: changelog) }
         case .swap(let staging, let manifest, let folders, let rowCache, let changelog, let spare):
             let old = try swap(staging)
-            // The old site becomes the spare; or it is removed while the state files are written.
-            let removal = DispatchGroup()
+            // The old site becomes the spare, or is removed; either way, and the row cache's
+            // saving, go on beside the recording of the manifest: none waits for the others.
+            let background = DispatchGroup()
             var kept: (spare: SpareSite, folders: [String], differs: [String])?
             if let old {
                 if let spare, old == spare.spare.path || rename(old, spare.spare.path) == 0 {
                     kept = spare
                 } else {
-                    DispatchQueue.global().async(group: removal) { botcatalog_remove_tree(old) }
+                    DispatchQueue.global().async(group: background) { botcatalog_remove_tree(old) }
+                }
+            }
+            if let rowCache {
+                DispatchQueue.global().async(group: background) {
+                    try? RowCache.save(rowCache.rows, keys: rowCache.keys, to: rowCache.path, baseSize: rowCache.rows.cache.baseSize)
                 }
             }
             record(manifest, folders: folders, changelog: changelog)
             // Recorded after the manifest: a crash in between leaves a spare with no record, never
             // a record whose published site is not the manifest's.
             if let kept { kept.spare.record(folders: kept.folders, differs: kept.differs) }
-            if let rowCache { try? RowCache.save(rowCache.rows, keys: rowCache.keys, to: rowCache.path, baseSize: rowCache.rows.cache.baseSize) }
-            removal.wait()
+            background.wait()
         }
     }
 
@@ -641,9 +656,12 @@ struct SiteManifest: Sendable {
     var folders: [String: String] = [:]
     /// The pages at the site's top (no folder), which `isIntact` looks for one by one.
     private(set) var topLevel: [String] = []
-    /// The pages in the order they are written to the file (the build's, or the file's): a
-    /// stable order with no sorting. Pages missing from it are written after, sorted.
+    /// The pages in the order they are written to the file (the file's): a stable order with
+    /// no sorting. Pages missing from it are written after, sorted.
     var order: [String] = []
+    /// A new build's pages and fingerprints, in the build's order: written as they are, in place
+    /// of `pages` (a build makes no dictionary it does not read).
+    var listed: [(path: String, print: String)] = []
 
     init(templateHash: String, digest: String = "", pages: [String: String] = [:]) {
         self.templateHash = templateHash
@@ -661,7 +679,7 @@ struct SiteManifest: Sendable {
     /// The file's bytes: the same site gives the same file (pages in `order`).
     var data: Data {
         var out: [UInt8] = Array(Self.header.utf8)
-        out.reserveCapacity(pages.count * 64)
+        out.reserveCapacity((pages.count + listed.count) * 64)
         func line(_ kind: Character, _ value: String, _ path: String? = nil) {
             out.append(kind.asciiValue!)
             out.append(UInt8(ascii: " "))
@@ -675,6 +693,10 @@ struct SiteManifest: Sendable {
         line("t", templateHash)
         line("d", digest)
         for (folder, time) in folders.sorted(by: { $0.key < $1.key }) where !folder.contains("\n") { line("f", time, folder) }
+        if !listed.isEmpty {
+            for (path, print) in listed where !path.contains("\n") { line("p", print, path) }
+            return Data(out)
+        }
         var written = 0
         for path in order {
             guard let print = pages[path] else { continue }
@@ -682,8 +704,8 @@ struct SiteManifest: Sendable {
             if !path.contains("\n") { line("p", print, path) }
         }
         if written < pages.count {
-            let listed = Set(order)
-            for (path, print) in pages.sorted(by: { $0.key < $1.key }) where !listed.contains(path) && !path.contains("\n") { line("p", print, path) }
+            let ordered = Set(order)
+            for (path, print) in pages.sorted(by: { $0.key < $1.key }) where !ordered.contains(path) && !path.contains("\n") { line("p", print, path) }
         }
         return Data(out)
     }
