@@ -79,7 +79,9 @@ enum MachineOutput {
         }
         url("", nil)
         url("changelog.html", model.input.history.last?.at)
-        for (entry, position) in zip(model.input.snapshot.entries, model.rank) { url(model.currentPaths[position], entry.lastChanged) }
+        model.input.snapshot.entries.withUnsafeBufferPointer { entries in
+            for (i, position) in model.rank.enumerated() { url(model.currentPaths[position], entries[i].lastChanged) }
+        }
         for path in groupPaths.sorted() { url(path, nil) }
         xml += "</urlset>\n"
         return xml

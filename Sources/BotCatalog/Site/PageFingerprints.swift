@@ -19,9 +19,8 @@ struct PageFingerprints: Sendable {
         base.add(model.input.baseURL ?? "")
         self.base = base
         self.model = model
-        let prints = Array(model.current.indices).parallelMap { i -> UInt64 in
+        let prints = model.current.parallelMapIndexed { i, entry -> UInt64 in
             var f = Fingerprint()
-            let entry = model.current[i]
             let facts = model.facts[i]
             let bot = entry.bot
             f.add(bots[model.order[i]])

@@ -5,16 +5,27 @@ extension Array where Element: Sendable {
     /// elements (or with one worker) it is a plain `map`: the threads would cost more than they save.
     func parallelMap<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount, minimum: Int = 256,
                         _ transform: @Sendable (Element) -> U) -> [U] {
-        guard count >= minimum, workers > 1 else { return map(transform) }
-        return [U](unsafeUninitializedCapacity: count) { buffer, initialized in
-            // Each worker initializes its own disjoint range of the buffer.
-            nonisolated(unsafe) let base = buffer.baseAddress!
-            let total = count
-            let chunk = (total + workers - 1) / workers
-            DispatchQueue.concurrentPerform(iterations: workers) { w in
-                for i in Swift.min(total, w * chunk)..<Swift.min(total, (w + 1) * chunk) { (base + i).initialize(to: transform(self[i])) }
+        parallelMapIndexed(workers: workers, minimum: minimum) { transform($1) }
+    }
+
+    /// `parallelMap` that also hands over each element's index.
+    func parallelMapIndexed<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount, minimum: Int = 256,
+                               _ transform: @Sendable (Int, Element) -> U) -> [U] {
+        // Elements are handed over from the buffer where they lie, not copied out of the array
+        // first (a bot is a dozen references: copying one retains and releases each of them).
+        withUnsafeBufferPointer { elements in
+            nonisolated(unsafe) let elements = elements
+            guard count >= minimum, workers > 1 else { return elements.indices.map { transform($0, elements[$0]) } }
+            return [U](unsafeUninitializedCapacity: count) { buffer, initialized in
+                // Each worker initializes its own disjoint range of the buffer.
+                nonisolated(unsafe) let base = buffer.baseAddress!
+                let total = count
+                let chunk = (total + workers - 1) / workers
+                DispatchQueue.concurrentPerform(iterations: workers) { w in
+                    for i in Swift.min(total, w * chunk)..<Swift.min(total, (w + 1) * chunk) { (base + i).initialize(to: transform(i, elements[i])) }
+                }
+                initialized = total
             }
-            initialized = total
         }
     }
 }

@@ -476,9 +476,9 @@ public struct SiteBuilder: Sendable {
         let parts = Array(stride(from: 0, to: count, by: chunk)).parallelMap(workers: workers, minimum: 2) { start -> ([RowCache.Row], [OwnedBytes]) in
             var made: [OwnedBytes] = []
             let rows = (start..<min(start + chunk, count)).map { i -> RowCache.Row in
-                let entry = model.current[i]
                 let print = prints.row(i)
-                if let cached = cache.row(entry.key, fingerprint: print) { return cached }
+                if let cached = cache.row(model.current[i].key, fingerprint: print) { return cached }
+                let entry = model.current[i]
                 // Rendered once with a marker for the way to the root, then made for both depths:
                 // the marker only ever becomes "" or "../", wherever it stands.
                 let row = replacing(rootMarker, in: templates.renderBytes("bot-row", contexts.row(i, root: rootMarker)), with: ["", "../"])
@@ -680,6 +680,8 @@ struct SiteManifest: Sendable {
     var data: Data {
         var out: [UInt8] = Array(Self.header.utf8)
         out.reserveCapacity((pages.count + listed.count) * 64)
+        // A path with a line break cannot be a line (Foundation's `contains` is not used: this runs per page).
+        func listable(_ path: String) -> Bool { !path.utf8.contains(UInt8(ascii: "\n")) }
         func line(_ kind: Character, _ value: String, _ path: String? = nil) {
             out.append(kind.asciiValue!)
             out.append(UInt8(ascii: " "))
@@ -692,20 +694,20 @@ struct SiteManifest: Sendable {
         }
         line("t", templateHash)
         line("d", digest)
-        for (folder, time) in folders.sorted(by: { $0.key < $1.key }) where !folder.contains("\n") { line("f", time, folder) }
+        for (folder, time) in folders.sorted(by: { $0.key < $1.key }) where listable(folder) { line("f", time, folder) }
         if !listed.isEmpty {
-            for (path, print) in listed where !path.contains("\n") { line("p", print, path) }
+            for (path, print) in listed where listable(path) { line("p", print, path) }
             return Data(out)
         }
         var written = 0
         for path in order {
             guard let print = pages[path] else { continue }
             written += 1
-            if !path.contains("\n") { line("p", print, path) }
+            if listable(path) { line("p", print, path) }
         }
         if written < pages.count {
             let ordered = Set(order)
-            for (path, print) in pages.sorted(by: { $0.key < $1.key }) where !ordered.contains(path) && !path.contains("\n") { line("p", print, path) }
+            for (path, print) in pages.sorted(by: { $0.key < $1.key }) where !ordered.contains(path) && listable(path) { line("p", print, path) }
         }
         return Data(out)
     }
@@ -759,7 +761,7 @@ struct SiteManifest: Sendable {
         }
         var manifest = SiteManifest(templateHash: hash, digest: json["digest"]?.stringValue ?? "", pages: pages.compactMapValues(\.stringValue))
         if case .object(let folders)? = json["folders"] { manifest.folders = folders.compactMapValues(\.stringValue) }
-        manifest.topLevel = manifest.pages.keys.filter { !$0.contains("/") }
+        manifest.topLevel = manifest.pages.keys.filter { !$0.utf8.contains(UInt8(ascii: "/")) }
         return manifest
     }
 

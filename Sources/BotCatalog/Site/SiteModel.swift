@@ -90,14 +90,16 @@ struct SiteModel: Sendable {
 
         var orgNames: [String: String] = [:]
         var orgs: [String: [Int]] = [:], tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
-        for (i, entry) in current.enumerated() {
-            let bot = entry.bot
-            if let org = bot.organization {
-                orgs[org, default: []].append(i)
-                if let name = bot.organizationName, !name.isEmpty { orgNames[org] = name }
+        // Fields read where they lie (copying a whole bot out of the array retains a dozen references).
+        current.withUnsafeBufferPointer { current in
+            for i in current.indices {
+                if let org = current[i].bot.organization {
+                    orgs[org, default: []].append(i)
+                    if let name = current[i].bot.organizationName, !name.isEmpty { orgNames[org] = name }
+                }
+                for tag in facts[i].tags { tags[tag, default: []].append(i) }
+                if let model = facts[i].model { models[model, default: []].append(i) }
             }
-            for tag in facts[i].tags { tags[tag, default: []].append(i) }
-            if let model = facts[i].model { models[model, default: []].append(i) }
         }
         organizationNames = orgNames
         organizations = orgs
@@ -105,7 +107,7 @@ struct SiteModel: Sendable {
         self.models = models
         sources = Dictionary(input.snapshot.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 
-        var pageBots = current.map { (key: $0.key, slug: $0.bot.slug, name: $0.bot.name) }
+        var pageBots = current.withUnsafeBufferPointer { current in current.indices.map { (key: current[$0].key, slug: current[$0].bot.slug, name: current[$0].bot.name) } }
         pageBots += tombstones.values.map { (key: $0.bot.key, slug: $0.bot.slug, name: $0.bot.name) }
         paths = SitePaths(bots: pageBots, organizations: Array(orgs.keys), tags: Array(tags.keys), models: Array(models.keys))
         currentPaths = Array(paths.botsInOrder.prefix(current.count))

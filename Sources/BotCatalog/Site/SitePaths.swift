@@ -121,12 +121,14 @@ public struct SitePaths: Sendable {
     /// Pages come folder by folder, so a folder is looked up once per run of its pages.
     static func folders(holding pages: some Sequence<String>) -> Set<String> {
         var folders = Set<String>()
-        var last: Substring = ""
+        var last: Substring.UTF8View = ""[...].utf8
+        // On bytes: a slash is one byte in UTF-8, and searching by Character costs a grapheme walk per page.
         for page in pages {
-            guard let slash = page.lastIndex(of: "/"), page[..<slash] != last else { continue }
-            last = page[..<slash]
+            let utf8 = page.utf8
+            guard let slash = utf8.lastIndex(of: UInt8(ascii: "/")), !utf8[..<slash].elementsEqual(last) else { continue }
+            last = utf8[..<slash]
             var folder = last
-            while folders.insert(String(folder)).inserted, let up = folder.lastIndex(of: "/") { folder = folder[..<up] }
+            while folders.insert(String(Substring(folder))).inserted, let up = folder.lastIndex(of: UInt8(ascii: "/")) { folder = folder[..<up] }
         }
         return folders
     }
