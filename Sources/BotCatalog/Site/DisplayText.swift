@@ -4,7 +4,7 @@ enum DisplayText {
     static func clean(_ text: String, limit: Int = 100_000) -> String {
         var needsWork = text.utf8.count > limit
         // Printable ASCII, tabs and newlines (most API text): nothing is hidden, no scalar to decode.
-        if !needsWork, text.utf8.allSatisfy({ ($0 >= 0x20 && $0 < 0x7F) || $0 == 0x09 || $0 == 0x0A || $0 == 0x0D }) { return text }
+        if !needsWork, isPlain(text) { return text }
         if !needsWork {
             for scalar in text.unicodeScalars where isHidden(scalar) {
                 needsWork = true
@@ -60,6 +60,16 @@ enum DisplayText {
         return truncated ? text + "…" : text
     }
 
+
+    /// Printable ASCII, tabs and line breaks only: scanned on the bytes (this runs for every
+    /// text of every bot shown).
+    static func isPlain(_ text: String) -> Bool {
+        var text = text
+        return text.withUTF8 { bytes in
+            for byte in bytes where !((byte >= 0x20 && byte < 0x7F) || byte == 0x09 || byte == 0x0A || byte == 0x0D) { return false }
+            return true
+        }
+    }
 
     static func isHidden(_ s: Unicode.Scalar) -> Bool {
         let v = s.value

@@ -155,7 +155,20 @@ final class RowCache: @unchecked Sendable {
         for i in indices {
             let row = rows[i], key = keys[i]
             let parts = [row.fingerprint, row.atRoot, row.oneDown, row.catalogJSON]
-            sink.write("\(key.source.utf8.count) \(key.id.utf8.count) " + parts.map { String($0.count) }.joined(separator: " ") + "\n")
+            // The line of lengths made by hand: one per bot.
+            var line: [UInt8] = []
+            line.reserveCapacity(48)
+            for length in [key.source.utf8.count, key.id.utf8.count] + parts.map(\.count) {
+                if !line.isEmpty { line.append(UInt8(ascii: " ")) }
+                var digits = length
+                let start = line.count
+                repeat {
+                    line.insert(UInt8(ascii: "0") + UInt8(digits % 10), at: start)
+                    digits /= 10
+                } while digits > 0
+            }
+            line.append(UInt8(ascii: "\n"))
+            line.withUnsafeBytes { sink.write($0) }
             sink.write(key.source)
             sink.write(key.id)
             for part in parts { sink.write(UnsafeRawBufferPointer(part.buffer)) }
