@@ -177,6 +177,8 @@ public struct SiteBuilder: Sendable {
             let chunk = 64
             let units = jobs.map(Unit.job) + stride(from: 0, to: pending.count, by: chunk).map { .bots(pending[$0..<min($0 + chunk, pending.count)]) }
             let storing = NSLock()
+            let writeback = Writeback(folder: staging)
+            defer { writeback.stop() }
             let results = try await withThrowingTaskGroup(of: (unit: Int, bots: Bool, results: [PageWriter.Result]).self) { group in
                 var running = 0
                 var all: [(unit: Int, bots: Bool, results: [PageWriter.Result])] = []
