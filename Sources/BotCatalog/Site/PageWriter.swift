@@ -80,10 +80,6 @@ struct PageWriter: Sendable {
         var overwrite = false
     }
 
-    func store(_ planned: Planned) throws(SiteError) -> Result {
-        try fill([try open(planned)])[0]
-    }
-
     /// The file system's part that changes folders: links the page, or makes its file. Callers
     /// do this under one lock (two threads making files in one folder only queue on its lock in
     /// the kernel), then `fill` the files outside it, where writes can run side by side.
@@ -172,12 +168,12 @@ struct PageWriter: Sendable {
     }
 }
 
-/// A rendered page: bytes, or texts written one after the other (a rendered page as it came from
-/// the template, or a listing's rows, never joined).
+/// A rendered page: bytes, text as it came from a template, or pieces written one after the
+/// other (a listing's rows, never joined).
 enum PageBytes: Sendable {
     case data(Data)
     case bytes([UInt8])
-    case parts([String])
+    case text(String)
     /// Pieces of memory that `owners` keep alive (a listing's rows, where the row cache holds them).
     case gathered(Gathered)
 
@@ -191,7 +187,7 @@ enum PageBytes: Sendable {
         switch self {
         case .data(let data): return data
         case .bytes(let bytes): return Data(bytes)
-        case .parts(let parts): return Data(parts.joined().utf8)
+        case .text(let text): return Data(text.utf8)
         case .gathered(let gathered):
             var data = Data(capacity: count)
             for piece in gathered.pieces { data.append(piece.buffer) }
@@ -221,7 +217,7 @@ enum PageBytes: Sendable {
         switch self {
         case .data(let data): return data.count
         case .bytes(let bytes): return bytes.count
-        case .parts(let parts): return parts.reduce(0) { $0 + $1.utf8.count }
+        case .text(let text): return text.utf8.count
         case .gathered(let gathered): return gathered.pieces.reduce(0) { $0 + $1.count }
         }
     }
@@ -244,9 +240,8 @@ enum PageBytes: Sendable {
             return data.withUnsafeBytes(same)
         case .bytes(let bytes):
             return bytes.withUnsafeBytes(same)
-        case .parts(let parts):
-            for var part in parts where !part.withUTF8({ same(UnsafeRawBufferPointer($0)) }) { return false }
-            return true
+        case .text(var text):
+            return text.withUTF8 { same(UnsafeRawBufferPointer($0)) }
         case .gathered(let gathered):
             return withExtendedLifetime(gathered.owners) {
                 gathered.pieces.allSatisfy { same(UnsafeRawBufferPointer($0.buffer)) }
@@ -255,20 +250,15 @@ enum PageBytes: Sendable {
     }
 
     /// Writes everything to `fd`; false when the file system refused some of it. A page in one
-    /// piece goes out as it is; a listing's many rows are gathered into 1 MB writes.
+    /// piece goes out as it is; a listing's rows go out with `writev`, from where they lie.
     func write(to fd: Int32) -> Bool {
         switch self {
         case .data(let data):
             return data.withUnsafeBytes { AtomicFile.writeAll(fd, $0) }
         case .bytes(let bytes):
             return bytes.withUnsafeBytes { AtomicFile.writeAll(fd, $0) }
-        case .parts(var parts) where parts.count == 1:
-            return parts[0].withUTF8 { AtomicFile.writeAll(fd, UnsafeRawBufferPointer($0)) }
-        case .parts(let parts):
-            var sink = AtomicFile.Sink(fd: fd)
-            for part in parts { sink.write(part) }
-            sink.flush()
-            return sink.error == nil
+        case .text(var text):
+            return text.withUTF8 { AtomicFile.writeAll(fd, UnsafeRawBufferPointer($0)) }
         case .gathered(let gathered):
             return withExtendedLifetime(gathered.owners) { Self.writeGathered(gathered.pieces, to: fd) }
         }

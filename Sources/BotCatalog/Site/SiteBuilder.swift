@@ -289,7 +289,7 @@ public struct SiteBuilder: Sendable {
     func listingJobs(_ input: SiteInput, _ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, digest: InputDigest,
                      reusable: [String: String], rows: RowsBox, changelog: ChangelogBox) -> (jobs: [PageJob], listingNeeded: Bool) {
         let templates = self.templates
-        func text(_ make: @escaping () -> String) -> () throws(SiteError) -> PageBytes { { .parts([make()]) } }
+        func text(_ make: @escaping () -> String) -> () throws(SiteError) -> PageBytes { { .text(make()) } }
         var jobs: [PageJob] = []
         let indexPrint = prints.index()
         jobs.append(PageJob(path: "index.html", fingerprint: indexPrint,
@@ -409,11 +409,6 @@ public struct SiteBuilder: Sendable {
 
     /// Stands for the way to the site root while a row is rendered (private-use characters).
     static let rootMarker = "\u{E000}root\u{E001}"
-
-    /// The text with `root` where the marker stands, for each root.
-    static func resolvingRoot(_ text: [UInt8], to roots: [String]) -> [String] {
-        replacing(rootMarker, in: text, with: roots).map { String(decoding: $0, as: UTF8.self) }
-    }
 
     /// The text with each replacement where `marker` stands: the marker is found once
     /// (`occurrences`), then each copy is made in spans. Foundation's `replacingOccurrences`
