@@ -32,7 +32,10 @@ final class RowCache: @unchecked Sendable {
     static let header = "botcatalog-rows 2\n"
 
     let basePath: String
-    var deltaPath: String { basePath + ".delta" }
+    var deltaPath: String { Self.deltaPath(of: basePath) }
+
+    /// Where the delta of the base at `basePath` is kept.
+    static func deltaPath(of basePath: String) -> String { basePath + ".delta" }
     private var mappings: [Mapping] = []
     /// Size of the base file (0: none, or damaged).
     private(set) var baseSize = 0
@@ -138,7 +141,7 @@ final class RowCache: @unchecked Sendable {
     /// eighth of the base, else a new base (and no delta). Written atomically; the base first, so
     /// a crash between the two leaves a delta whose rows only shadow some with other prints.
     static func save(_ rows: Rows, keys: [BotKey], to basePath: String, baseSize: Int) throws(StoreError) {
-        let deltaPath = basePath + ".delta"
+        let deltaPath = deltaPath(of: basePath)
         let fresh = rows.rows.indices.filter { !rows.rows[$0].inBase }
         let freshBytes = fresh.reduce(0) { $0 + rows.rows[$1].size }
         if baseSize > 0, freshBytes * 8 <= baseSize {

@@ -120,7 +120,7 @@ public struct SiteBuilder: Sendable {
 
         // The spare is brought up to date when it is as the last publish left it and the
         // published site, whose files it shares, is intact; otherwise the site is staged afresh.
-        let spare = SpareSite(path: "\(parent)/.\(name).spare", statePath: spareStatePath)
+        let spare = self.spare
         let spareState = intact ? spare.intactState() : nil
         if spareState == nil { spare.remove() } else { spare.forget() }
         let staging = spareState == nil ? "\(parent)/.\(name).staging-\(getpid())" : spare.path
@@ -452,17 +452,19 @@ public struct SiteBuilder: Sendable {
     }
 
     /// What the build keeps between runs in the state folder: the manifest and the caches.
-    public var stateFiles: [String] { [manifestPath, rowCachePath, RowCache(basePath: rowCachePath).deltaPath, spareStatePath, ChangelogCache.path(besideManifest: manifestPath)] }
+    public var stateFiles: [String] { [manifestPath, rowCachePath, RowCache.deltaPath(of: rowCachePath), spare.statePath, ChangelogCache.path(besideManifest: manifestPath)] }
 
     var rowCachePath: String { SiteManifest.stateFile("site-rows.cache", besideManifest: manifestPath) }
 
-    var spareStatePath: String { SiteManifest.stateFile("site-spare.json", besideManifest: manifestPath) }
+    /// The site before the last swap, beside `output`, and its record in the state folder.
+    var spare: SpareSite {
+        let parent = (output as NSString).deletingLastPathComponent
+        return SpareSite(path: "\(parent)/.\((output as NSString).lastPathComponent).spare",
+                         statePath: SiteManifest.stateFile("site-spare.json", besideManifest: manifestPath))
+    }
 
     /// The folders beside `output` that the build keeps between runs: the spare site.
-    public var keptFolders: [String] {
-        let parent = (output as NSString).deletingLastPathComponent
-        return ["\(parent)/.\((output as NSString).lastPathComponent).spare"]
-    }
+    public var keptFolders: [String] { [spare.path] }
 
     /// Every current bot's row (`bot-row.mustache`) at both depths, in display order: from the
     /// cache when the row's fingerprint matches, rendered (in parallel) otherwise.
