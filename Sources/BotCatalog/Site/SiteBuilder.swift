@@ -765,10 +765,16 @@ struct SiteManifest: Sendable {
     }
 
     /// The modification time (to the nanosecond) of each folder, under `site`.
+    /// ("" stands for `site` itself; a folder that cannot be read has no time.)
     static func folderTimes(_ site: String, folders: some Sequence<String>) -> [String: String] {
         var times: [String: String] = [:]
-        for folder in folders { times[folder] = modificationTime("\(site)/\(folder)") }
+        for folder in folders { times[folder] = modificationTime(folder.isEmpty ? site : "\(site)/\(folder)") }
         return times
+    }
+
+    /// Whether every folder under `site` still has the time recorded (nothing recorded: no).
+    static func foldersUnchanged(_ site: String, since times: [String: String]) -> Bool {
+        !times.isEmpty && folderTimes(site, folders: times.keys) == times
     }
 
     static func modificationTime(_ path: String) -> String? {
@@ -781,8 +787,7 @@ struct SiteManifest: Sendable {
     /// modification time it had when published (a file added or removed moves it), and every
     /// top-level page is there (the top folder itself changes on every in-place replace).
     func isIntact(_ site: String) -> Bool {
-        guard !folders.isEmpty else { return false }
-        for (folder, time) in folders where Self.modificationTime("\(site)/\(folder)") != time { return false }
+        guard Self.foldersUnchanged(site, since: folders) else { return false }
         for page in topLevel where access("\(site)/\(page)", F_OK) != 0 { return false }
         return true
     }

@@ -29,10 +29,9 @@ struct SpareSite: Sendable {
     /// The record of the last publish, when the spare is still as that publish left it.
     func intactState() -> State? {
         guard let data = FileManager.default.contents(atPath: statePath), let json = try? JSONReader.read(data),
-              case .object(let folders)? = json["folders"], case .array(let differs)? = json["differs"], !folders.isEmpty else { return nil }
+              case .object(let folders)? = json["folders"], case .array(let differs)? = json["differs"] else { return nil }
         let state = State(folders: folders.compactMapValues(\.stringValue), differs: differs.compactMap(\.stringValue))
-        for (folder, time) in state.folders where SiteManifest.modificationTime(folder.isEmpty ? path : "\(path)/\(folder)") != time { return nil }
-        return state
+        return SiteManifest.foldersUnchanged(path, since: state.folders) ? state : nil
     }
 
     /// Deletes the record: the spare is about to change, or go.
@@ -42,12 +41,10 @@ struct SpareSite: Sendable {
 
     /// Records the spare as it is now: `folders` are those holding its pages.
     func record(folders: some Sequence<String>, differs: [String]) {
-        var times: [String: JSONValue] = [:]
-        for folder in Set(folders).union([""]) {
-            guard let time = SiteManifest.modificationTime(folder.isEmpty ? path : "\(path)/\(folder)") else { return }
-            times[folder] = .string(time)
-        }
-        let json = JSONValue.object(["folders": .object(times), "differs": .array(differs.sorted().map(JSONValue.string))])
+        let all = Set(folders).union([""])
+        let times = SiteManifest.folderTimes(path, folders: all)
+        guard times.count == all.count else { return }
+        let json = JSONValue.object(["folders": .object(times.mapValues(JSONValue.string)), "differs": .array(differs.sorted().map(JSONValue.string))])
         try? AtomicFile.write(JSONWriter.data(json, pretty: false), to: statePath)
     }
 
