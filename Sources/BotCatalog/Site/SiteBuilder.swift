@@ -655,11 +655,9 @@ struct SiteManifest: Sendable {
     var folders: [String: String] = [:]
     /// The pages at the site's top (no folder), which `isIntact` looks for one by one.
     private(set) var topLevel: [String] = []
-    /// The pages in the order they are written to the file (the file's): a stable order with
-    /// no sorting. Pages missing from it are written after, sorted.
-    var order: [String] = []
-    /// A new build's pages and fingerprints, in the build's order: written as they are, in place
-    /// of `pages` (a build makes no dictionary it does not read).
+    /// The pages and fingerprints in the order they are written to the file: the build's (a
+    /// build fills only this, no dictionary it does not read), or the file's when read. Empty:
+    /// `pages` is written, sorted.
     var listed: [(path: String, print: String)] = []
 
     init(templateHash: String, digest: String = "", pages: [String: String] = [:]) {
@@ -675,7 +673,7 @@ struct SiteManifest: Sendable {
         (manifestPath as NSString).deletingLastPathComponent + "/" + name
     }
 
-    /// The file's bytes: the same site gives the same file (pages in `order`).
+    /// The file's bytes: the same site gives the same file (pages as `listed`).
     var data: Data {
         var out: [UInt8] = Array(Self.header.utf8)
         out.reserveCapacity((pages.count + listed.count) * 64)
@@ -694,20 +692,8 @@ struct SiteManifest: Sendable {
         line("t", templateHash)
         line("d", digest)
         for (folder, time) in folders.sorted(by: { $0.key < $1.key }) where listable(folder) { line("f", time, folder) }
-        if !listed.isEmpty {
-            for (path, print) in listed where listable(path) { line("p", print, path) }
-            return Data(out)
-        }
-        var written = 0
-        for path in order {
-            guard let print = pages[path] else { continue }
-            written += 1
-            if listable(path) { line("p", print, path) }
-        }
-        if written < pages.count {
-            let ordered = Set(order)
-            for (path, print) in pages.sorted(by: { $0.key < $1.key }) where !ordered.contains(path) && listable(path) { line("p", print, path) }
-        }
+        let entries = listed.isEmpty ? pages.sorted { $0.key < $1.key }.map { (path: $0.key, print: $0.value) } : listed
+        for (path, print) in entries where listable(path) { line("p", print, path) }
         return Data(out)
     }
 
@@ -744,7 +730,7 @@ struct SiteManifest: Sendable {
                     manifest.folders[path] = value
                 } else {
                     manifest.pages[path] = value
-                    manifest.order.append(path)
+                    manifest.listed.append((path, value))
                     if memchr(base + space + 1, Int32(UInt8(ascii: "/")), end - space - 1) == nil { manifest.topLevel.append(path) }
                 }
             default:
