@@ -102,8 +102,8 @@ struct PageWriter: Sendable {
         // (one link): written over in place, its memory or blocks are used again rather than freed
         // and taken anew (the listing pages are megabytes). Any other file may be the published
         // one: a new file, never one written over.
-        if let relink, stagingFD >= 0 {
-            if relink.contains(path) {
+        if let relink {
+            if relink.contains(path), stagingFD >= 0 {
                 let fd = openat(stagingFD, path, O_WRONLY | O_CLOEXEC | O_NOFOLLOW)
                 var info = stat()
                 if fd >= 0, fstat(fd, &info) == 0, info.st_nlink == 1, (info.st_mode & S_IFMT) == S_IFREG {
@@ -111,9 +111,7 @@ struct PageWriter: Sendable {
                 }
                 if fd >= 0 { Foundation.close(fd) }
             }
-            unlinkat(stagingFD, path, 0)
-        } else if relink != nil {
-            unlink(target)
+            unlinkStaged(path)
         }
         // A plain write: the staging folder is synced once before it is swapped in.
         // Opened from the staging folder's descriptor: the path is walked from there, not from `/`.
@@ -143,8 +141,13 @@ struct PageWriter: Sendable {
     func linkPublished(_ path: String, alwaysRendered: Bool) -> Bool {
         guard let relink else { return link(path) }
         guard alwaysRendered || relink.contains(path) else { return true }
-        if stagingFD >= 0 { unlinkat(stagingFD, path, 0) } else { unlink("\(staging)/\(path)") }
+        unlinkStaged(path)
         return link(path)
+    }
+
+    /// Removes the page's file from the staging folder, if there is one.
+    func unlinkStaged(_ path: String) {
+        if stagingFD >= 0 { unlinkat(stagingFD, path, 0) } else { unlink("\(staging)/\(path)") }
     }
 
     /// Hard-links the published file into the staging folder; false when there is none.
@@ -195,21 +198,15 @@ enum PageBytes: Sendable {
         }
     }
 
-    /// Whether the file holds exactly these bytes (false when there is none). The size is
-    /// compared first; then the file is mapped, not read, and compared piece by piece up to the
+    /// Whether the file holds exactly these bytes (false when there is none). The file is
+    /// mapped, not read; the size is compared first, then the bytes piece by piece up to the
     /// first difference (a changed listing page is megabytes, and a changed row may keep its length).
     func matchesFile(atPath path: String) -> Bool {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
-        guard fd >= 0 else { return false }
-        defer { close(fd) }
-        var info = stat()
-        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, Int(info.st_size) == count else { return false }
-        guard info.st_size > 0 else { return true }
-        guard let map = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), map != MAP_FAILED else {
-            return FileManager.default.contents(atPath: path).map(equals) ?? false
+        if let file = MappedFile(path: path) {
+            return withExtendedLifetime(file) { equals(UnsafeRawBufferPointer(file.bytes)) }
         }
-        defer { munmap(map, Int(info.st_size)) }
-        return equals(UnsafeRawBufferPointer(start: map, count: Int(info.st_size)))
+        // An empty file, or one that cannot be mapped.
+        return FileManager.default.contents(atPath: path).map(equals) ?? false
     }
 
     /// The number of bytes.

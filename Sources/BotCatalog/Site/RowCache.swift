@@ -36,7 +36,7 @@ final class RowCache: @unchecked Sendable {
 
     /// Where the delta of the base at `basePath` is kept.
     static func deltaPath(of basePath: String) -> String { basePath + ".delta" }
-    private var mappings: [Mapping] = []
+    private var mappings: [MappedFile] = []
     /// Size of the base file (0: none, or damaged).
     private(set) var baseSize = 0
     /// Cached rows by a hash of their key, the base's and the delta's (a bot whose row changed
@@ -53,8 +53,8 @@ final class RowCache: @unchecked Sendable {
     /// The cache as the last run left it: the base, then the delta over it.
     static func read(_ basePath: String) -> RowCache {
         let cache = RowCache(basePath: basePath)
-        if let base = Mapping(path: basePath), cache.add(base, inBase: true) { cache.baseSize = base.bytes.count }
-        if let delta = Mapping(path: cache.deltaPath) { _ = cache.add(delta, inBase: false) }
+        if let base = MappedFile(path: basePath), cache.add(base, inBase: true) { cache.baseSize = base.bytes.count }
+        if let delta = MappedFile(path: cache.deltaPath) { _ = cache.add(delta, inBase: false) }
         return cache
     }
 
@@ -75,7 +75,7 @@ final class RowCache: @unchecked Sendable {
     }
 
     /// Adds a file's rows (later files override earlier ones); false when it is damaged.
-    private func add(_ mapping: Mapping, inBase: Bool) -> Bool {
+    private func add(_ mapping: MappedFile, inBase: Bool) -> Bool {
         guard let records = Self.records(mapping.bytes) else { return false }
         mappings.append(mapping)
         var rows: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
@@ -177,23 +177,6 @@ final class RowCache: @unchecked Sendable {
             for part in parts { sink.write(UnsafeRawBufferPointer(part.buffer)) }
         }
     }
-
-    /// A file mapped read-only, unmapped when the last row using it is gone.
-    final class Mapping: @unchecked Sendable {
-        let bytes: UnsafeBufferPointer<UInt8>
-
-        init?(path: String) {
-            let fd = open(path, O_RDONLY | O_CLOEXEC)
-            guard fd >= 0 else { return nil }
-            defer { close(fd) }
-            var info = stat()
-            guard fstat(fd, &info) == 0, info.st_size > 0,
-                  let base = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
-            bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(info.st_size))
-        }
-
-        deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
-    }
 }
 
 extension RowCache.Row {
@@ -211,6 +194,23 @@ final class Rows: @unchecked Sendable {
 
     /// Keeps what holds some rows' bytes alive as long as these rows.
     func keep(_ owners: [AnyObject]) { owned += owners }
+}
+
+/// A file mapped read-only (nil when it is empty or cannot be), unmapped when the last user is gone.
+final class MappedFile: @unchecked Sendable {
+    let bytes: UnsafeBufferPointer<UInt8>
+
+    init?(path: String) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0,
+              let base = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
+        bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(info.st_size))
+    }
+
+    deinit { munmap(UnsafeMutableRawPointer(mutating: bytes.baseAddress), bytes.count) }
 }
 
 /// Bytes that stay where they are (in a mapped cache file, or memory owned alongside) while
