@@ -163,7 +163,7 @@ public struct SiteBuilder: Sendable {
             // Bringing the spare up to date, a bot page whose print is the published one's and
             // whose file the spare shares needs nothing at all: it stays out of the pool.
             var pending = botPages
-            if let relink = writer.relink, intact {
+            if let relink = writer.relink {
                 var settled: [PageWriter.Result] = []
                 pending = botPages.filter { page in
                     guard reusable[page.path] == page.print, !relink.contains(page.path) else { return true }
