@@ -96,7 +96,7 @@ struct SiteTests {
             if let name = b.organizationName { object["organizationName"] = .string(name) }
             var expected = ""
             JSONWriter.write(.object(object), into: &expected, pretty: true, indent: 2)
-            #expect(MachineOutput.catalogObject(entry, path: try #require(model.paths.bots[entry.key])) == expected)
+            #expect(String(decoding: MachineOutput.catalogObject(entry, path: try #require(model.paths.bots[entry.key])), as: UTF8.self) == expected)
         }
     }
 

@@ -55,9 +55,7 @@ public enum JSONValue: Sendable, Hashable {
 
     /// Compact JSON with sorted keys; stable for the same value.
     public var compactJSON: String {
-        var out = ""
-        JSONWriter.write(self, into: &out, pretty: false, indent: 0)
-        return out
+        JSONWriter.string(self, pretty: false)
     }
 
     static func format(_ d: Double) -> String {

@@ -23,20 +23,20 @@ enum MachineOutput {
 
     /// One bot's object in catalog.json, at its depth there: what `JSONWriter` makes of the
     /// object, written key by key in its sorted order (10,000 of these per full build).
-    static func catalogObject(_ entry: CatalogEntry, path: String) -> String {
+    static func catalogObject(_ entry: CatalogEntry, path: String) -> [UInt8] {
         let b = entry.bot
-        var out = "{"
-        out.reserveCapacity(1024)
+        var out: [UInt8] = [UInt8(ascii: "{")]
+        out.reserveCapacity(4096)
         var first = true
-        func key(_ name: String) {
-            out += first ? "\n      \"" : ",\n      \""
+        func key(_ name: StaticString) {
+            out += (first ? "\n      \"" : ",\n      \"").utf8
             first = false
-            out += name
-            out += "\": "
+            out += UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount)
+            out += "\": ".utf8
         }
-        func text(_ name: String, _ value: String?) {
+        func text(_ name: StaticString, _ value: String?) {
             key(name)
-            if let value { JSONWriter.writeString(value, into: &out) } else { out += "null" }
+            if let value { JSONWriter.writeString(value, into: &out) } else { out += "null".utf8 }
         }
         key("fields")
         JSONWriter.write(.object(b.fields), into: &out, pretty: true, indent: 3)
@@ -51,11 +51,11 @@ enum MachineOutput {
         text("slug", b.slug)
         text("source", b.source)
         key("stale")
-        out += entry.stale ? "true" : "false"
+        out += (entry.stale ? "true" : "false").utf8
         key("tags")
         JSONWriter.write(.array(b.tags.map(JSONValue.string)), into: &out, pretty: true, indent: 3)
         text("url", path)
-        out += "\n    }"
+        out += "\n    }".utf8
         return out
     }
 

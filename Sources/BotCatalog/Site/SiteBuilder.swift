@@ -143,6 +143,7 @@ public struct SiteBuilder: Sendable {
         stats.fromSpare = spareState != nil
         var differs: [String] = []
         var dropped: [String] = []
+        var rowCacheSave: Background<Void>?
         func record(_ result: PageWriter.Result) {
             manifest.listed.append((result.path, result.fingerprint))
             stats.pages += 1
@@ -153,6 +154,14 @@ public struct SiteBuilder: Sendable {
             // Rows are rendered only when a page listing them must be, and then only those whose
             // inputs changed since the last build (the rest come from the row cache), in parallel.
             if listingNeeded { _ = rows.rows }
+            // The rows are saved for the next build while the pages are written, not after
+            // the swap: 40 MB at 10,000 bots. A cache saved by a build that then fails is still
+            // right: each row is looked up by its fingerprint.
+            rowCacheSave = rows.ifMade.map { rows in
+                Background { [rowCachePath, keys = model.current.map(\.key)] in
+                    try? RowCache.save(rows, keys: keys, to: rowCachePath, baseSize: rows.cache.baseSize)
+                }
+            }
 
             // Then every page in one pool: the other pages first (the index and catalog.json are
             // the largest, and must not be left for one core at the end), then the bot pages in
@@ -247,12 +256,11 @@ public struct SiteBuilder: Sendable {
             try? FileManager.default.removeItem(atPath: staging)
             throw SiteError(file: staging, reason: "\(error)")
         }
-        let rowCache = rows.ifMade.map { (path: rowCachePath, keys: model.current.map(\.key), rows: $0) }
         // The published site becomes the spare once swapped out, if it is intact: it differs from
         // the new one in the pages written now and those dropped.
         let nextSpare = intact ? (spare: spare, folders: Array(oldManifest.folders.keys), differs: differs + dropped) : nil
         return StagedSite(output: output, manifestPath: manifestPath,
-                          publication: .swap(staging: staging, manifest: manifest, folders: folders, rowCache: rowCache, changelog: changelog.cache, spare: nextSpare),
+                          publication: .swap(staging: staging, manifest: manifest, folders: folders, rowCacheSave: rowCacheSave, changelog: changelog.cache, spare: nextSpare),
                           stats: stats, botPaths: model.paths.bots)
     }
 
@@ -482,7 +490,7 @@ public struct SiteBuilder: Sendable {
                 // the marker only ever becomes "" or "../", wherever it stands.
                 let row = replacing(rootMarker, in: templates.renderBytes("bot-row", contexts.row(i, root: rootMarker)), with: ["", "../"])
                 var spans: [ByteSpan] = []
-                made.append(OwnedBytes([Array(print.utf8), row[0], row[1], Array(MachineOutput.catalogObject(entry, path: model.currentPaths[i]).utf8)], spans: &spans))
+                made.append(OwnedBytes([Array(print.utf8), row[0], row[1], MachineOutput.catalogObject(entry, path: model.currentPaths[i])], spans: &spans))
                 return RowCache.Row(fingerprint: spans[0], atRoot: spans[1], oneDown: spans[2], catalogJSON: spans[3])
             }
             return (rows, made)
@@ -539,11 +547,11 @@ public struct StagedSite: Sendable {
     public let output: String
     let manifestPath: String
     enum Publication: Sendable {
-        /// The new site in `staging`, its page fingerprints, the rows to cache (nil: rows were
-        /// not needed) and the changelog to cache (nil: none that can be filled in).
+        /// The new site in `staging`, its page fingerprints, the saving of the row cache (nil:
+        /// rows were not needed) and the changelog to cache (nil: none that can be filled in).
         /// `spare`: the published site is to be kept as the spare (its folders, and the pages in
         /// which it will differ from the new site); nil: it is removed.
-        case swap(staging: String, manifest: SiteManifest, folders: Set<String>, rowCache: (path: String, keys: [BotKey], rows: Rows)?, changelog: ChangelogCache?,
+        case swap(staging: String, manifest: SiteManifest, folders: Set<String>, rowCacheSave: Background<Void>?, changelog: ChangelogCache?,
                   spare: (spare: SpareSite, folders: [String], differs: [String])?)
         /// At most one file, written beside itself and renamed over the published one; then the
         /// manifest and changelog cache when they changed (nil: they did not).
@@ -569,10 +577,9 @@ public struct StagedSite: Sendable {
                 }
             }
             if let manifest { record(manifest, folders: manifest.folders.keys, changelog: changelog) }
-        case .swap(let staging, let manifest, let folders, let rowCache, let changelog, let spare):
+        case .swap(let staging, let manifest, let folders, let rowCacheSave, let changelog, let spare):
             let old = try swap(staging)
-            // The old site becomes the spare, or is removed; either way, and the row cache's
-            // saving, go on beside the recording of the manifest: none waits for the others.
+            // The old site becomes the spare, or is removed beside the recording of the manifest.
             let background = DispatchGroup()
             var kept: (spare: SpareSite, folders: [String], differs: [String])?
             if let old {
@@ -582,16 +589,12 @@ public struct StagedSite: Sendable {
                     DispatchQueue.global().async(group: background) { botcatalog_remove_tree(old) }
                 }
             }
-            if let rowCache {
-                DispatchQueue.global().async(group: background) {
-                    try? RowCache.save(rowCache.rows, keys: rowCache.keys, to: rowCache.path, baseSize: rowCache.rows.cache.baseSize)
-                }
-            }
             record(manifest, folders: folders, changelog: changelog)
             // Recorded after the manifest: a crash in between leaves a spare with no record, never
             // a record whose published site is not the manifest's.
             if let kept { kept.spare.record(folders: kept.folders, differs: kept.differs) }
             background.wait()
+            _ = rowCacheSave?.value
         }
     }
 
