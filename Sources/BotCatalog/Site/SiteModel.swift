@@ -34,7 +34,7 @@ struct Tombstone: Sendable {
 struct SiteModel: Sendable {
     let input: SiteInput
     /// Current bots, by display name.
-    let current: [CatalogEntry]
+    let current: CurrentBots
     let tombstones: [BotKey: Tombstone]
     /// Each bot's events, newest first.
     let events: [BotKey: [BotEvent]]
@@ -77,7 +77,8 @@ struct SiteModel: Sendable {
         let order = entries.indices.sorted { a, b in
             sortNames[a] != sortNames[b] ? sortNames[a] < sortNames[b] : entries[a].key < entries[b].key
         }
-        current = order.map { entries[$0] }
+        let current = CurrentBots(entries: entries, order: order)
+        self.current = current
         self.order = order
         var rank = [Int](repeating: 0, count: entries.count)
         for (position, entry) in order.enumerated() { rank[entry] = position }
@@ -91,15 +92,13 @@ struct SiteModel: Sendable {
         var orgNames: [String: String] = [:]
         var orgs: [String: [Int]] = [:], tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
         // Fields read where they lie (copying a whole bot out of the array retains a dozen references).
-        current.withUnsafeBufferPointer { current in
-            for i in current.indices {
-                if let org = current[i].bot.organization {
-                    orgs[org, default: []].append(i)
-                    if let name = current[i].bot.organizationName, !name.isEmpty { orgNames[org] = name }
-                }
-                for tag in facts[i].tags { tags[tag, default: []].append(i) }
-                if let model = facts[i].model { models[model, default: []].append(i) }
+        for i in current.indices {
+            if let org = current[i].bot.organization {
+                orgs[org, default: []].append(i)
+                if let name = current[i].bot.organizationName, !name.isEmpty { orgNames[org] = name }
             }
+            for tag in facts[i].tags { tags[tag, default: []].append(i) }
+            if let model = facts[i].model { models[model, default: []].append(i) }
         }
         organizationNames = orgNames
         organizations = orgs
@@ -107,7 +106,7 @@ struct SiteModel: Sendable {
         self.models = models
         sources = Dictionary(input.snapshot.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
 
-        var pageBots = current.withUnsafeBufferPointer { current in current.indices.map { (key: current[$0].key, slug: current[$0].bot.slug, name: current[$0].bot.name) } }
+        var pageBots = current.indices.map { (key: current[$0].key, slug: current[$0].bot.slug, name: current[$0].bot.name) }
         pageBots += tombstones.values.map { (key: $0.bot.key, slug: $0.bot.slug, name: $0.bot.name) }
         paths = SitePaths(bots: pageBots, organizations: Array(orgs.keys), tags: Array(tags.keys), models: Array(models.keys))
         currentPaths = Array(paths.botsInOrder.prefix(current.count))
@@ -149,5 +148,35 @@ struct SiteModel: Sendable {
     /// Every bot page, current (with its index in `current`) then removed, in a stable order.
     var botPages: [(key: BotKey, current: Int?)] {
         current.indices.map { (current[$0].key, $0) } + tombstones.keys.sorted().map { ($0, nil) }
+    }
+}
+
+/// The current bots in display order: the snapshot's entries seen through their order, not
+/// copied. A copy of 10,000 bots retains a dozen references each, and freeing it at the end of
+/// the build costs as much again.
+struct CurrentBots: RandomAccessCollection, Sendable {
+    let entries: [CatalogEntry]
+    /// The snapshot index of each bot, in display order.
+    let order: [Int]
+
+    var startIndex: Int { 0 }
+    var endIndex: Int { order.count }
+
+    /// Read where it lies (copying a whole bot out retains each of its references).
+    subscript(position: Int) -> CatalogEntry {
+        _read { yield entries[order[position]] }
+    }
+
+    /// `parallelMap` over the bots in display order, each handed over with its position.
+    func parallelMapIndexed<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                               _ transform: @Sendable (Int, CatalogEntry) -> U) -> [U] {
+        entries.withUnsafeBufferPointer { entries in
+            nonisolated(unsafe) let entries = entries
+            return order.parallelMapIndexed(workers: workers) { position, index in transform(position, entries[index]) }
+        }
+    }
+
+    func parallelMap<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount, _ transform: @Sendable (CatalogEntry) -> U) -> [U] {
+        parallelMapIndexed(workers: workers) { transform($1) }
     }
 }
