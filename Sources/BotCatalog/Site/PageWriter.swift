@@ -29,9 +29,11 @@ struct PageWriter: Sendable {
         currentFD = Foundation.open(current, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
     }
 
-    func close() {
-        if stagingFD >= 0 { Foundation.close(stagingFD) }
-        if currentFD >= 0 { Foundation.close(currentFD) }
+    /// The folders held open, to close when done (without holding on to the writer).
+    var openFolders: [Int32] { [stagingFD, currentFD] }
+
+    static func close(_ folders: [Int32]) {
+        for fd in folders where fd >= 0 { Foundation.close(fd) }
     }
 
     struct Result: Sendable {

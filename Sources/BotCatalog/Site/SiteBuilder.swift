@@ -131,7 +131,8 @@ public struct SiteBuilder: Sendable {
         }
         let folders = SitePaths.folders(holding: botPages.lazy.map(\.path) + jobs.lazy.map(\.path))
         let writer = PageWriter(staging: staging, current: output, oldManifest: reusable, relink: spareState.map { Set($0.differs) }, intact: intact)
-        defer { writer.close() }
+        let openFolders = writer.openFolders
+        defer { PageWriter.close(openFolders) }
         do {
             try writer.makeFolders(folders)
         } catch {
@@ -259,9 +260,14 @@ public struct SiteBuilder: Sendable {
         // The published site becomes the spare once swapped out, if it is intact: it differs from
         // the new one in the pages written now and those dropped.
         let nextSpare = intact ? (spare: spare, folders: Array(oldManifest.folders.keys), differs: differs + dropped) : nil
+        let botPaths = model.paths.bots
+        // The model, the pages' inputs and the last manifest are freed on another thread:
+        // at 10,000 bots that takes longer than publishing.
+        Leftovers((consume model, consume contexts, consume prints, consume botPages, consume jobs, consume rows,
+                   consume oldManifest, consume reusable, consume writer, consume digest)).dropInBackground()
         return StagedSite(output: output, manifestPath: manifestPath,
                           publication: .swap(staging: staging, manifest: manifest, folders: folders, rowCacheSave: rowCacheSave, changelog: changelog.cache, spare: nextSpare),
-                          stats: stats, botPaths: model.paths.bots)
+                          stats: stats, botPaths: botPaths)
     }
 
     /// The changelog cache of the build being staged: set when its changelog is rendered.

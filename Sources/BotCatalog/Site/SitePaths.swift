@@ -14,28 +14,16 @@ public struct SitePaths: Sendable {
     /// - Parameters:
     ///   - bots: every bot that gets a page (current and removed), with its slug and name.
     public init(bots: [(key: BotKey, slug: String, name: String)], organizations: [String], tags: [String], models: [String]) {
-        // Slugs worked out in parallel; sources are few, so each is worked out once.
-        let bases = bots.parallelMap {
-            Self.segment($0.slug) ?? Self.segment($0.name) ?? "bot"
+        // Each page's path made in parallel; then only the paths that collide are looked at again.
+        botsInOrder = bots.parallelMap { bot in
+            "bots/\(Self.segment(bot.key.source) ?? "source")/\(Self.segment(bot.slug) ?? Self.segment(bot.name) ?? "bot").html"
         }
-        var folders: [String: String] = [:]
-        var plain: [String] = []
-        plain.reserveCapacity(bots.count)
-        var taken: [String: Int] = [:]
-        taken.reserveCapacity(bots.count)
-        for (bot, base) in zip(bots, bases) {
-            let folder = folders[bot.key.source] ?? {
-                let folder = Self.segment(bot.key.source) ?? "source"
-                folders[bot.key.source] = folder
-                return folder
-            }()
-            let path = "bots/\(folder)/\(base)"
-            taken[path, default: 0] += 1
-            plain.append(path)
-        }
+        var seen = Set<String>(minimumCapacity: bots.count)
+        var colliding = Set<String>()
+        for path in botsInOrder where !seen.insert(path).inserted { colliding.insert(path) }
         // Names that collide all get the suffix, so no bot's URL depends on which came first.
-        botsInOrder = zip(bots, plain).map { bot, path in
-            taken[path] == 1 ? path + ".html" : "\(path)-\(Self.shortHash(bot.key.description)).html"
+        for i in botsInOrder.indices where !colliding.isEmpty && colliding.contains(botsInOrder[i]) {
+            botsInOrder[i] = "\(botsInOrder[i].dropLast(5))-\(Self.shortHash(bots[i].key.description)).html"
         }
         self.bots.reserveCapacity(bots.count)
         for (bot, path) in zip(bots, botsInOrder) { self.bots[bot.key] = path }
