@@ -106,11 +106,20 @@ struct PageFingerprints: Sendable {
     func run(_ entry: HistoryEntry) -> String {
         var f = start("run")
         f.add(entry.at)
-        func ref(_ r: BotRef) {
-            f.add(r.source); f.add(r.id); f.add(r.name); f.add(r.organization ?? "-")
-            f.add(model.organizationName(r.organization) ?? ""); f.add(model.paths.bots[r.key] ?? "")
+        func ref(_ r: BotRef) { Self.add(r, of: model, to: &f) }
+        // The first run adds every bot: its refs are printed in chunks on all cores, then the
+        // chunks' prints in order.
+        let added = entry.changes.added
+        if added.count >= 2 * Self.refChunk {
+            let chunks = Array(stride(from: 0, to: added.count, by: Self.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
+                var chunk = Fingerprint()
+                for i in start..<min(start + Self.refChunk, added.count) { Self.add(added[i], of: model, to: &chunk) }
+                return chunk.value
+            }
+            for chunk in chunks { f.add(chunk) }
+        } else {
+            for r in added { ref(r) }
         }
-        for r in entry.changes.added { ref(r) }
         f.add("removed")
         for bot in entry.changes.removed { ref(BotRef(bot)) }
         f.add("changed")
@@ -120,6 +129,14 @@ struct PageFingerprints: Sendable {
             for change in c.fields { f.add(change) }
         }
         return f.hex
+    }
+
+    static let refChunk = 1024
+
+    /// A bot a run lists: what the run's page shows of it.
+    static func add(_ r: BotRef, of model: SiteModel, to f: inout Fingerprint) {
+        f.add(r.source); f.add(r.id); f.add(r.name); f.add(r.organization ?? "-")
+        f.add(model.organizationName(r.organization) ?? ""); f.add(model.paths.bots[r.key] ?? "")
     }
 
     /// The feed: its newest runs, the title and the base URL (no check time: it has none).

@@ -360,7 +360,7 @@ public struct SiteBuilder: Sendable {
         if let base = input.baseURL {
             let paths = groupPaths
             jobs.append(PageJob(path: "sitemap.xml", fingerprint: prints.allBots("sitemap:" + groupPaths.joined(separator: ",")),
-                                render: text { MachineOutput.sitemap(model, base: base, groupPaths: paths) }))
+                                render: { .bytes(MachineOutput.sitemap(model, base: base, groupPaths: paths)) }))
         }
         for asset in templates.assets {
             jobs.append(PageJob(path: asset.path, fingerprint: nil, render: { .data(asset.data) }))
