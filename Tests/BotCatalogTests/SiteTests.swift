@@ -164,6 +164,18 @@ struct SiteTests {
         }
     }
 
+    @Test("the input digest starts with the history's key, which moves when a run is added, so a build can tell early that it is no quick update")
+    func digestStartsWithHistoryKey() throws {
+        let day1 = Snapshot(takenAt: "2026-01-01T00:00:00Z", sources: [], entries: [])
+        let first = HistoryEntry(at: "2026-01-01T00:00:00Z", changes: ChangeSet())
+        let second = HistoryEntry(at: "2026-01-02T00:00:00Z", changes: ChangeSet())
+        let one = InputDigest(SiteInput(title: "T", baseURL: nil, snapshot: day1, history: [first]), templateHash: "t")
+        let two = InputDigest(SiteInput(title: "T", baseURL: nil, snapshot: day1, history: [first, second]), templateHash: "t")
+        #expect(one.value.hasPrefix(InputDigest.historyKey([first])) && two.value.hasPrefix(InputDigest.historyKey([first, second])))
+        #expect(InputDigest.historyKey([first]) != InputDigest.historyKey([first, second]))
+        #expect(!two.value.hasPrefix(InputDigest.historyKey([first])), "an added run: the last build's key no longer starts the digest")
+    }
+
     @Test("the site manifest gives back what was recorded, page paths with spaces included; the JSON form of earlier versions is still read, and a damaged file is no manifest")
     func manifestRoundTrip() throws {
         let folder = try TestSupport.temporaryFolder()
@@ -184,12 +196,15 @@ struct SiteTests {
         let again = SiteManifest.read(path)
         #expect(again.pages == ["tags/z.html": "01", "index.html": "02", "bots/unltd/a.html": "03"] && again.listed.map(\.path) == built.listed.map(\.path))
         #expect(again.data == built.data)
+        #expect(SiteManifest.readDigest(path) == "d2", "the digest is read from the first lines alone")
 
         let json = JSONValue.object(["templateHash": .string("t0"), "digest": .string("d0"), "pages": .object(["index.html": .string("aa"), "tags/x.html": .string("bb")]),
                                      "folders": .object(["tags": .string("9.1")])])
         try JSONWriter.data(json, pretty: false).write(to: URL(fileURLWithPath: path))
         let old = SiteManifest.read(path)
         #expect(old.templateHash == "t0" && old.digest == "d0" && old.pages == ["index.html": "aa", "tags/x.html": "bb"] && old.folders == ["tags": "9.1"])
+        #expect(SiteManifest.readDigest(path) == "", "no early digest from the JSON form: the build then digests before it decides")
+        #expect(SiteManifest.readDigest("\(folder)/none") == "")
 
         let data = manifest.data
         for damaged in [data.prefix(data.count - 3), Data("botcatalog-site-manifest 9\n".utf8) + data.dropFirst(SiteManifest.header.utf8.count), data + Data("x\n".utf8)] {

@@ -48,7 +48,17 @@ struct InputDigest: Sendable, Equatable {
             return f.value
         }
         for run in runs { f.add(run) }
-        value = f.hex
+        value = Self.historyKey(input.history) + f.hex
+    }
+
+    /// The history in brief, which the digest starts with: its length and its newest run's time.
+    /// A run with changes adds a history entry, so a build whose key is not the last build's
+    /// can tell before digesting anything that it has more to do than the quick update.
+    static func historyKey(_ history: [HistoryEntry]) -> String {
+        var f = Fingerprint()
+        f.add(UInt64(history.count))
+        f.add(history.last?.at ?? "-")
+        return f.hex
     }
 
     /// Everything a bot holds.

@@ -62,3 +62,25 @@ final class Leftovers: @unchecked Sendable {
         DispatchQueue.global(qos: .utility).async { self.held = nil }
     }
 }
+
+/// `Background` on a thread of its own, for work started while the caller keeps every core
+/// busy: GCD would queue it until one of its threads is free, and nothing would overlap.
+final class OwnThread<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchGroup()
+    private var result: Value?
+
+    init(_ work: @escaping @Sendable () -> Value) {
+        done.enter()
+        let thread = Thread {
+            self.result = work()
+            self.done.leave()
+        }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    var value: Value {
+        done.wait()
+        return result!
+    }
+}

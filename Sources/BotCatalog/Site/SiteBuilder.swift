@@ -90,24 +90,35 @@ public struct SiteBuilder: Sendable {
         try cleanLeftovers(parent: parent, name: name)
         // The state files are read while the input is digested, and the row cache while the model is made.
         let manifestRead = Background { [manifestPath] in SiteManifest.read(manifestPath) }
+        // A run that added to the history cannot take the quick path (the digest starts with
+        // the history's key): the model is then made on a thread of its own while the input is
+        // digested, filling what the digest leaves of the cores, instead of after it.
+        let addedHistory = !SiteManifest.readDigest(manifestPath).hasPrefix(InputDigest.historyKey(input.history))
+        let modelMade = addedHistory ? OwnThread { SiteModel(input) } : nil
+        let rowCachePath = self.rowCachePath
+        let earlyCacheRead = addedHistory ? Background { RowCache.read(rowCachePath) } : nil
         let digest = InputDigest(input, templateHash: templates.fingerprint)
         let oldManifest = manifestRead.value
-        if let quick = quickUpdate(input, digest: digest, oldManifest: oldManifest) { return quick }
-        let cacheRead = Background { [rowCachePath] in RowCache.read(rowCachePath) }
+        if modelMade == nil, let quick = quickUpdate(input, digest: digest, oldManifest: oldManifest) { return quick }
+        let rowCacheRead = earlyCacheRead ?? Background { RowCache.read(rowCachePath) }
         let reusable = oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : [:]
-        let model = SiteModel(input)
+        let model = modelMade?.value ?? SiteModel(input)
         let contexts = PageContexts(model: model)
         let prints = PageFingerprints(model: model, templateHash: templates.fingerprint, bots: digest.bots)
         let templates = self.templates
+        let rows = RowsBox { [workers] in
+            Self.renderRows(model, contexts, prints, templates: templates, cache: rowCacheRead.value, workers: workers)
+        }
+        let changelog = ChangelogBox()
+        // The other pages' jobs (and prints) are worked out while the bot pages' are.
+        let listing = OwnThread { [self] in
+            listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, changelog: changelog)
+        }
         let botPages = model.botPages.parallelMap(workers: workers) { page -> BotPage? in
             guard let path = page.current.map({ model.currentPaths[$0] }) ?? model.paths.bots[page.key] else { return nil }
             return BotPage(key: page.key, current: page.current, path: path, print: prints.bot(page.key, current: page.current))
         }.compactMap { $0 }
-        let rows = RowsBox { [workers] in
-            Self.renderRows(model, contexts, prints, templates: templates, cache: cacheRead.value, workers: workers)
-        }
-        let changelog = ChangelogBox()
-        let (jobs, listingNeeded) = listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, changelog: changelog)
+        let (jobs, listingNeeded) = listing.value
 
         let intact = oldManifest.isIntact(output)
         if let replaced = try inPlaceUpdate(botPages: botPages, jobs: jobs, listingNeeded: listingNeeded, reusable: reusable, intact: intact) {
@@ -263,8 +274,9 @@ public struct SiteBuilder: Sendable {
         let botPaths = model.paths.bots
         // The model, the pages' inputs and the last manifest are freed on another thread:
         // at 10,000 bots that takes longer than publishing.
-        Leftovers((consume model, consume contexts, consume prints, consume botPages, consume jobs, consume rows,
-                   consume oldManifest, consume reusable, consume writer, consume digest)).dropInBackground()
+        Leftovers((consume model, consume modelMade, consume contexts, consume prints, consume botPages, consume jobs, consume listing,
+                   consume rows, consume rowCacheRead, consume earlyCacheRead, consume oldManifest, consume manifestRead,
+                   consume reusable, consume writer, consume digest)).dropInBackground()
         return StagedSite(output: output, manifestPath: manifestPath,
                           publication: .swap(staging: staging, manifest: manifest, folders: folders, rowCacheSave: rowCacheSave, changelog: changelog.cache, spare: nextSpare),
                           stats: stats, botPaths: botPaths)
@@ -704,6 +716,20 @@ struct SiteManifest: Sendable {
         let entries = listed.isEmpty ? pages.sorted { $0.key < $1.key }.map { (path: $0.key, print: $0.value) } : listed
         for (path, print) in entries where listable(path) { line("p", print, path) }
         return Data(out)
+    }
+
+    /// The digest the last build recorded, read from the file's first lines only (the whole
+    /// file takes milliseconds to read); "" when there is none.
+    static func readDigest(_ path: String) -> String {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return "" }
+        defer { close(fd) }
+        var head = [UInt8](repeating: 0, count: 512)
+        let count = head.withUnsafeMutableBytes { Foundation.read(fd, $0.baseAddress, $0.count) }
+        guard count > 0 else { return "" }
+        let lines = head[..<count].split(separator: UInt8(ascii: "\n"), maxSplits: 3, omittingEmptySubsequences: false)
+        guard lines.count > 3, lines[2].starts(with: "d ".utf8) else { return "" }
+        return String(decoding: lines[2].dropFirst(2), as: UTF8.self)
     }
 
     /// The manifest the last build recorded; an empty one (everything is rendered) when there is

@@ -89,9 +89,13 @@ struct SiteModel: Sendable {
         self.events = events
         self.tombstones = tombstones
 
+        // The bots' pages are worked out on a thread of their own while the groups are gathered
+        // here: both walk every bot, and neither needs the other.
+        var pageBots = current.indices.map { (key: current[$0].key, slug: current[$0].bot.slug, name: current[$0].bot.name) }
+        pageBots += tombstones.values.map { (key: $0.bot.key, slug: $0.bot.slug, name: $0.bot.name) }
+        let botPages = OwnThread { [pageBots] in SitePaths.botPages(pageBots) }
         var orgNames: [String: String] = [:]
         var orgs: [String: [Int]] = [:], tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
-        // Fields read where they lie (copying a whole bot out of the array retains a dozen references).
         for i in current.indices {
             if let org = current[i].bot.organization {
                 orgs[org, default: []].append(i)
@@ -105,10 +109,7 @@ struct SiteModel: Sendable {
         self.tags = tags
         self.models = models
         sources = Dictionary(input.snapshot.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-
-        var pageBots = current.indices.map { (key: current[$0].key, slug: current[$0].bot.slug, name: current[$0].bot.name) }
-        pageBots += tombstones.values.map { (key: $0.bot.key, slug: $0.bot.slug, name: $0.bot.name) }
-        paths = SitePaths(bots: pageBots, organizations: Array(orgs.keys), tags: Array(tags.keys), models: Array(models.keys))
+        paths = SitePaths(bots: botPages.value, organizations: Array(orgs.keys), tags: Array(tags.keys), models: Array(models.keys))
         currentPaths = Array(paths.botsInOrder.prefix(current.count))
     }
 

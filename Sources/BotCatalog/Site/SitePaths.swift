@@ -11,25 +11,38 @@ public struct SitePaths: Sendable {
     /// The bots' pages in the order `init` was given the bots (no lookup by key needed).
     public private(set) var botsInOrder: [String] = []
 
-    /// - Parameters:
-    ///   - bots: every bot that gets a page (current and removed), with its slug and name.
-    public init(bots: [(key: BotKey, slug: String, name: String)], organizations: [String], tags: [String], models: [String]) {
+    /// `bots`: every bot's page, as `botPages` made them (worked out apart: it walks every bot).
+    init(bots: BotPages, organizations: [String], tags: [String], models: [String]) {
+        self.bots = bots.byKey
+        botsInOrder = bots.inOrder
+        self.organizations = Self.unique(organizations, folder: "organizations")
+        self.tags = Self.unique(tags, folder: "tags")
+        self.models = Self.unique(models, folder: "models")
+    }
+
+    struct BotPages: Sendable {
+        var byKey: [BotKey: String] = [:]
+        var inOrder: [String] = []
+    }
+
+    /// Each bot's page, in the order given and by key: `bots` are every bot that gets a page
+    /// (current and removed), with its slug and name.
+    static func botPages(_ bots: [(key: BotKey, slug: String, name: String)]) -> BotPages {
         // Each page's path made in parallel; then only the paths that collide are looked at again.
-        botsInOrder = bots.parallelMap { bot in
+        var pages = BotPages()
+        pages.inOrder = bots.parallelMap { bot in
             "bots/\(Self.segment(bot.key.source) ?? "source")/\(Self.segment(bot.slug) ?? Self.segment(bot.name) ?? "bot").html"
         }
         var seen = Set<String>(minimumCapacity: bots.count)
         var colliding = Set<String>()
-        for path in botsInOrder where !seen.insert(path).inserted { colliding.insert(path) }
+        for path in pages.inOrder where !seen.insert(path).inserted { colliding.insert(path) }
         // Names that collide all get the suffix, so no bot's URL depends on which came first.
-        for i in botsInOrder.indices where !colliding.isEmpty && colliding.contains(botsInOrder[i]) {
-            botsInOrder[i] = "\(botsInOrder[i].dropLast(5))-\(Self.shortHash(bots[i].key.description)).html"
+        for i in pages.inOrder.indices where !colliding.isEmpty && colliding.contains(pages.inOrder[i]) {
+            pages.inOrder[i] = "\(pages.inOrder[i].dropLast(5))-\(Self.shortHash(bots[i].key.description)).html"
         }
-        self.bots.reserveCapacity(bots.count)
-        for (bot, path) in zip(bots, botsInOrder) { self.bots[bot.key] = path }
-        self.organizations = Self.unique(organizations, folder: "organizations")
-        self.tags = Self.unique(tags, folder: "tags")
-        self.models = Self.unique(models, folder: "models")
+        pages.byKey.reserveCapacity(bots.count)
+        for (bot, path) in zip(bots, pages.inOrder) { pages.byKey[bot.key] = path }
+        return pages
     }
 
     static func unique(_ names: [String], folder: String) -> [String: String] {
