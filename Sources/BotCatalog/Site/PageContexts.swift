@@ -419,11 +419,16 @@ struct PageContexts: Sendable {
                 "hasMore": hidden > 0, "moreCount": hidden, "fullURL": root + Self.runPath(entry.at)]
     }
 
+    /// The changelog's runs, newest first, boxed once for the page and its cache's copy
+    /// (each run's diffs are worked out once).
+    func changelogRuns() -> TemplateValue {
+        .list(input.history.reversed().map { .scope(TemplateSet.box(run($0, root: "", limit: Self.changelogItemLimit))) })
+    }
+
     /// `checked` stands for the time of the check when given (the changelog's cache).
-    func changelog(checked: (readable: String, iso: String)? = nil) -> [String: Any] {
-        let runs = input.history.reversed().map { run($0, root: "", limit: Self.changelogItemLimit) }
-        return page("changelog.html", title: "Changelog", nav: "changelog", withCheck: true, checked: checked,
-                    extra: ["runs": runs, "hasRuns": !runs.isEmpty])
+    func changelog(runs: TemplateValue, checked: (readable: String, iso: String)? = nil) -> [String: Any] {
+        page("changelog.html", title: "Changelog", nav: "changelog", withCheck: true, checked: checked,
+             extra: ["runs": runs, "hasRuns": !input.history.isEmpty])
     }
 
     /// A long run's own page: every change of it, with nothing that moves between runs.

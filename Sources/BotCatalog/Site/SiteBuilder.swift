@@ -329,8 +329,9 @@ public struct SiteBuilder: Sendable {
             return .gathered(MachineOutput.catalogJSON(title: input.title, fragments: fragments, keeping: all))
         }))
         jobs.append(PageJob(path: "changelog.html", fingerprint: nil, render: {
-            let page = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog()))
-            let marked = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(checked: (ChangelogCache.checkedAt, ChangelogCache.checkedAtISO))))
+            let runs = contexts.changelogRuns()
+            let page = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(runs: runs)))
+            let marked = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(runs: runs, checked: (ChangelogCache.checkedAt, ChangelogCache.checkedAtISO))))
             let cache = ChangelogCache(digest: digest.value, page: marked)
             // Kept only when it gives back this very page (a template could change how the time reads).
             changelog.cache = cache.filled(takenAt: input.snapshot.takenAt) == page ? cache : nil

@@ -107,6 +107,7 @@ public struct TemplateSet: Sendable {
             // `…Html` values are markup botcatalog made (cmark, rows): only text needs separating.
             case let s as String where key.hasSuffix("Html"): out.append((key, .text(s)))
             case let s as String: out.append((key, .text(separatingMarkup(s))))
+            case let boxed as TemplateValue: out.append((key, boxed))  // boxed once for several pages
             case let b as Bool: out.append((key, .flag(b)))
             case let n as Int: out.append((key, .number(n)))
             case let d as [String: Any]: out.append((key, .scope(box(d))))
