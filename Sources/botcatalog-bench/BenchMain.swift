@@ -39,7 +39,7 @@ struct BenchCommand: AsyncParsableCommand {
         if let phase, let size, let which = Phase(rawValue: phase) {
             // Child mode: one phase, one process, one peak-memory reading.
             let result = try await SiteBenchmark(bots: size, folder: "\(folder)/\(size)").run(which)
-            print("\(result.seconds)\t\(Measure.peakMemoryMB)\t\(result.detail)")
+            print("\(result.seconds)\t\(Measure.phasePeakMB ?? Measure.peakMemoryMB)\t\(result.detail)")
             return
         }
         let counts = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }

@@ -40,6 +40,10 @@ enum Measure {
         try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
     }
 
+    /// A phase's peak, read as soon as its timed part ends (nil: read at the end of the phase),
+    /// so that the untimed work after it (putting day 1 back for the next phase) does not count.
+    nonisolated(unsafe) static var phasePeakMB: Double?
+
     /// This process's peak resident memory (VmHWM) in MB.
     static var peakMemoryMB: Double {
         guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),

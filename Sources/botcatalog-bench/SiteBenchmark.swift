@@ -77,6 +77,7 @@ struct SiteBenchmark {
         let seconds = try await Measure.seconds {
             stats = try await changed ? publish(builder, days.day2, days.history2) : publish(builder, days.day1, days.history1)
         }
+        Measure.phasePeakMB = Measure.peakMemoryMB
         // Leave the day-1 site in place for the next phase.
         if changed { _ = try await publish(builder, days.day1, days.history1) }
         return (seconds, "\(stats.botPagesRendered) of \(stats.botPages) bot pages rendered, \(stats.written) files written\(stats.fromSpare ? " (into the spare)" : "")")
