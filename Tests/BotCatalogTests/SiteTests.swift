@@ -150,6 +150,23 @@ struct SiteTests {
         }
     }
 
+    @Test("plain text cut to its limit on the bytes comes out as cut by characters: the limit's first characters and an ellipsis, CR LF counted as one")
+    func plainTextCut() {
+        var samples = ["short", String(repeating: "abc ", count: 100), String(repeating: "line\r\n", count: 80), String(repeating: "x\ty\n", count: 90)]
+        var generator = SystemRandomNumberGenerator()
+        for n in 0..<300 {
+            // Half without CR (cut on the bytes), half with (cut by characters).
+            let bytes: [UInt8] = (n % 2 == 0 ? [0x09, 0x0A] : [0x09, 0x0A, 0x0D]) + Array(0x20...0x7E)
+            samples.append(String(decoding: (0..<Int.random(in: 0...400, using: &generator)).map { _ in bytes.randomElement(using: &generator)! }, as: UTF8.self))
+        }
+        for text in samples {
+            for limit in [1, 50, 300] {
+                let expected = text.count > limit ? String(text.prefix(limit)) + "…" : text
+                #expect(DisplayText.clean(text, limit: limit) == expected, "\(text.debugDescription) at \(limit)")
+            }
+        }
+    }
+
     @Test("an ASCII name's path segment, worked out on bytes, is the one the general rule gives")
     func asciiSegments() {
         var samples = ["", "Research Helper 08443", "--a--b--", "UPPER_lower.123", "../../etc/passwd", "a b\tc\nd", "\u{1}x\u{7f}y",

@@ -4,7 +4,12 @@ enum DisplayText {
     static func clean(_ text: String, limit: Int = 100_000) -> String {
         var needsWork = text.utf8.count > limit
         // Printable ASCII, tabs and newlines (most API text): nothing is hidden, no scalar to decode.
-        if !needsWork, isPlain(text) { return text }
+        if isPlain(text) {
+            if !needsWork { return text }
+            // Too long, but one character per byte (but for CR LF, one character of two):
+            // cut on the bytes rather than counting characters.
+            if !text.utf8.contains(0x0D) { return String(Substring(text.utf8.prefix(limit))) + "…" }
+        }
         if !needsWork {
             for scalar in text.unicodeScalars where isHidden(scalar) {
                 needsWork = true
