@@ -150,6 +150,21 @@ struct SiteTests {
         }
     }
 
+    @Test("bots whose pages would collide all get a suffix from their identity, whatever their order; the others keep the plain name")
+    func collidingBotPages() {
+        let bots = [(key: BotKey(source: "unltd", id: "a"), slug: "helper", name: "Helper"), (key: BotKey(source: "unltd", id: "b"), slug: "HELPER", name: "x"),
+                    (key: BotKey(source: "unltd", id: "c"), slug: "", name: "Helper"), (key: BotKey(source: "unltd", id: "d"), slug: "other", name: "Other"),
+                    (key: BotKey(source: "gpt bots", id: "a"), slug: "helper", name: "Helper")]
+        let pages = SitePaths.botPages(bots)
+        for bot in bots.prefix(3) {
+            #expect(pages.byKey[bot.key] == "bots/unltd/helper-\(SitePaths.shortHash(bot.key.description)).html")
+        }
+        #expect(pages.byKey[bots[3].key] == "bots/unltd/other.html" && pages.byKey[bots[4].key] == "bots/gpt-bots/helper.html")
+        #expect(pages.inOrder == bots.map { pages.byKey[$0.key]! })
+        #expect(SitePaths.botPages(bots.reversed()).byKey == pages.byKey, "no page depends on which bot came first")
+        #expect(pages.folders == ["bots", "bots/unltd", "bots/gpt-bots"])
+    }
+
     @Test("plain text cut to its limit on the bytes comes out as cut by characters: the limit's first characters and an ellipsis, CR LF counted as one")
     func plainTextCut() {
         var samples = ["short", String(repeating: "abc ", count: 100), String(repeating: "line\r\n", count: 80), String(repeating: "x\ty\n", count: 90)]

@@ -11,18 +11,20 @@ extension Array where Element: Sendable {
     /// `parallelMap` that also hands over each element's index.
     func parallelMapIndexed<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount, minimum: Int = 256,
                                _ transform: @Sendable (Int, Element) -> U) -> [U] {
-        // Elements are handed over from the buffer where they lie, not copied out of the array
-        // first (a bot is a dozen references: copying one retains and releases each of them).
         withUnsafeBufferPointer { elements in
             nonisolated(unsafe) let elements = elements
             guard count >= minimum, workers > 1 else { return elements.indices.map { transform($0, elements[$0]) } }
             return [U](unsafeUninitializedCapacity: count) { buffer, initialized in
-                // Each worker initializes its own disjoint range of the buffer.
+                // Each chunk initializes its own disjoint range of the buffer. Several chunks per
+                // worker, taken as workers come free: a build runs other threads beside (the model,
+                // the timelines), and one half per worker would leave a core idle while the half
+                // whose thread was interrupted finishes.
                 nonisolated(unsafe) let base = buffer.baseAddress!
                 let total = count
-                let chunk = (total + workers - 1) / workers
-                DispatchQueue.concurrentPerform(iterations: workers) { w in
-                    for i in Swift.min(total, w * chunk)..<Swift.min(total, (w + 1) * chunk) { (base + i).initialize(to: transform(i, elements[i])) }
+                let chunks = Swift.min(workers * 8, total)
+                let chunk = (total + chunks - 1) / chunks
+                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                    for i in Swift.min(total, c * chunk)..<Swift.min(total, (c + 1) * chunk) { (base + i).initialize(to: transform(i, elements[i])) }
                 }
                 initialized = total
             }

@@ -140,7 +140,9 @@ public struct SiteBuilder: Sendable {
         } catch {
             throw SiteError(file: staging, reason: "cannot create the staging folder beside `output` (\((error as NSError).localizedDescription)); check that \(parent) is writable")
         }
-        let folders = SitePaths.folders(holding: botPages.lazy.map(\.path) + jobs.lazy.map(\.path))
+        // (Two walks, not one over the two joined: joining them copies every path into a new array.)
+        // (The bot pages' folders come with their paths: they are not walked again here.)
+        let folders = model.paths.botFolders.union(SitePaths.folders(holding: jobs.lazy.map(\.path)))
         let writer = PageWriter(staging: staging, current: output, oldManifest: reusable, relink: spareState.map { Set($0.differs) }, intact: intact)
         let openFolders = writer.openFolders
         defer { PageWriter.close(openFolders) }
@@ -185,14 +187,14 @@ public struct SiteBuilder: Sendable {
             // whose file the spare shares needs nothing at all: it stays out of the pool.
             var pending = botPages
             if let relink = writer.relink {
-                var settled: [PageWriter.Result] = []
-                pending = botPages.filter { page in
-                    guard reusable[page.path] == page.print, !relink.contains(page.path) else { return true }
-                    settled.append(PageWriter.Result(path: page.path, fingerprint: page.print, rendered: false, written: false))
-                    return false
+                // Two lookups per bot, on all cores; then the pages are parted in their order.
+                let settles = botPages.parallelMap(workers: workers) { page in reusable[page.path] == page.print && !relink.contains(page.path) }
+                pending = []
+                for i in botPages.indices {
+                    guard settles[i] else { pending.append(botPages[i]); continue }
+                    record(PageWriter.Result(path: botPages[i].path, fingerprint: botPages[i].print, rendered: false, written: false))
+                    stats.botPages += 1
                 }
-                settled.forEach(record)
-                stats.botPages += settled.count
             }
             // Small chunks: a chunk's pages are held until stored, so memory stays flat in the number of bots.
             let chunk = 64
@@ -498,7 +500,8 @@ public struct SiteBuilder: Sendable {
     static func renderRows(_ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, templates: TemplateSet,
                            cache: RowCache, workers: Int) -> Rows {
         let count = model.current.count
-        let chunk = max(256, (count + workers - 1) / workers)
+        // Several parts per worker, taken as workers come free (see `parallelMapIndexed`).
+        let chunk = max(256, (count + workers * 8 - 1) / (workers * 8))
         let parts = Array(stride(from: 0, to: count, by: chunk)).parallelMap(workers: workers, minimum: 2) { start -> ([RowCache.Row], [OwnedBytes]) in
             var made: [OwnedBytes] = []
             let rows = (start..<min(start + chunk, count)).map { i -> RowCache.Row in

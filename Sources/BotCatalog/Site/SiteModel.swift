@@ -71,8 +71,9 @@ struct SiteModel: Sendable {
         // The per-bot text work (lowercasing, parsing tags, cleaning, slugs) runs in parallel;
         // what is left below is building dictionaries.
         let entries = input.snapshot.entries
-        // The timelines (a dictionary entry per bot) are made on another thread meanwhile.
-        let timelines = Background { Self.timelines(input) }
+        // The timelines (a dictionary entry per bot) are made on another thread meanwhile, one of
+        // its own: GCD would queue them behind the parallel work below.
+        let timelines = OwnThread { Self.timelines(input) }
         let sortNames = entries.parallelMap { $0.bot.name.lowercased() }
         let order = entries.indices.sorted { a, b in
             sortNames[a] != sortNames[b] ? sortNames[a] < sortNames[b] : entries[a].key < entries[b].key

@@ -15,6 +15,7 @@ public struct SitePaths: Sendable {
     init(bots: BotPages, organizations: [String], tags: [String], models: [String]) {
         self.bots = bots.byKey
         botsInOrder = bots.inOrder
+        botFolders = bots.folders
         self.organizations = Self.unique(organizations, folder: "organizations")
         self.tags = Self.unique(tags, folder: "tags")
         self.models = Self.unique(models, folder: "models")
@@ -23,25 +24,60 @@ public struct SitePaths: Sendable {
     struct BotPages: Sendable {
         var byKey: [BotKey: String] = [:]
         var inOrder: [String] = []
+        /// The folders holding them (with the folders above).
+        var folders: Set<String> = []
     }
+
+    /// The folders holding the bots' pages (with the folders above).
+    public private(set) var botFolders: Set<String> = []
 
     /// Each bot's page, in the order given and by key: `bots` are every bot that gets a page
     /// (current and removed), with its slug and name.
     static func botPages(_ bots: [(key: BotKey, slug: String, name: String)]) -> BotPages {
-        // Each page's path made in parallel; then only the paths that collide are looked at again.
+        // Each page's path and a print of it made in parallel; collisions are then looked for by
+        // print (a path's equal is checked on each hit), and only those paths are looked at again.
         var pages = BotPages()
-        pages.inOrder = bots.parallelMap { bot in
-            "bots/\(Self.segment(bot.key.source) ?? "source")/\(Self.segment(bot.slug) ?? Self.segment(bot.name) ?? "bot").html"
+        let made = bots.parallelMap { bot -> (path: String, print: UInt64) in
+            let path = "bots/\(Self.segment(bot.key.source) ?? "source")/\(Self.segment(bot.slug) ?? Self.segment(bot.name) ?? "bot").html"
+            var f = Fingerprint()
+            f.add(path)
+            return (path, f.value)
         }
-        var seen = Set<String>(minimumCapacity: bots.count)
+        pages.inOrder = made.map(\.path)
+        // The pages by key are gathered meanwhile, on a thread of their own; colliding ones are
+        // put right after.
+        let byKey = OwnThread { [inOrder = pages.inOrder] in
+            var byKey: [BotKey: String] = [:]
+            byKey.reserveCapacity(bots.count)
+            for (bot, path) in zip(bots, inOrder) { byKey[bot.key] = path }
+            return byKey
+        }
+        var first: [UInt64: Int] = [:]
+        first.reserveCapacity(made.count)
         var colliding = Set<String>()
-        for path in pages.inOrder where !seen.insert(path).inserted { colliding.insert(path) }
+        for i in made.indices {
+            guard let earlier = first.updateValue(i, forKey: made[i].print) else { continue }
+            first[made[i].print] = earlier
+            if made[earlier].path == made[i].path {
+                colliding.insert(made[i].path)
+            } else {
+                // Two paths with one print: looked for the slow way, by path.
+                var seen = Set<String>()
+                colliding = Set(made.lazy.map(\.path).filter { !seen.insert($0).inserted })
+                break
+            }
+        }
         // Names that collide all get the suffix, so no bot's URL depends on which came first.
+        pages.byKey = byKey.value
         for i in pages.inOrder.indices where !colliding.isEmpty && colliding.contains(pages.inOrder[i]) {
             pages.inOrder[i] = "\(pages.inOrder[i].dropLast(5))-\(Self.shortHash(bots[i].key.description)).html"
+            pages.byKey[bots[i].key] = pages.inOrder[i]
         }
-        pages.byKey.reserveCapacity(bots.count)
-        for (bot, path) in zip(bots, pages.inOrder) { pages.byKey[bot.key] = path }
+        // In parts on all cores (a suffix never changes a page's folder).
+        let inOrder = pages.inOrder
+        pages.folders = Array(stride(from: 0, to: inOrder.count, by: 4096)).parallelMap(minimum: 2) { start in
+            folders(holding: inOrder[start..<min(start + 4096, inOrder.count)])
+        }.reduce(into: []) { $0.formUnion($1) }
         return pages
     }
 
