@@ -140,7 +140,6 @@ public struct SiteBuilder: Sendable {
         } catch {
             throw SiteError(file: staging, reason: "cannot create the staging folder beside `output` (\((error as NSError).localizedDescription)); check that \(parent) is writable")
         }
-        // (Two walks, not one over the two joined: joining them copies every path into a new array.)
         // (The bot pages' folders come with their paths: they are not walked again here.)
         let folders = model.paths.botFolders.union(SitePaths.folders(holding: jobs.lazy.map(\.path)))
         let writer = PageWriter(staging: staging, current: output, oldManifest: reusable, relink: spareState.map { Set($0.differs) }, intact: intact)

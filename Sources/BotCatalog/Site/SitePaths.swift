@@ -10,6 +10,8 @@ public struct SitePaths: Sendable {
     public private(set) var models: [String: String] = [:]
     /// The bots' pages in the order `init` was given the bots (no lookup by key needed).
     public private(set) var botsInOrder: [String] = []
+    /// The folders holding the bots' pages (with the folders above).
+    public private(set) var botFolders: Set<String> = []
 
     /// `bots`: every bot's page, as `botPages` made them (worked out apart: it walks every bot).
     init(bots: BotPages, organizations: [String], tags: [String], models: [String]) {
@@ -27,9 +29,6 @@ public struct SitePaths: Sendable {
         /// The folders holding them (with the folders above).
         var folders: Set<String> = []
     }
-
-    /// The folders holding the bots' pages (with the folders above).
-    public private(set) var botFolders: Set<String> = []
 
     /// Each bot's page, in the order given and by key: `bots` are every bot that gets a page
     /// (current and removed), with its slug and name.
