@@ -72,6 +72,7 @@ struct SiteBenchmark {
             _ = try await publish(builder, days.day2, days.history2)
             _ = try await publish(builder, days.day1, days.history1)
         }
+        SiteBuilder.settle()
         Measure.resetPeakMemory()
         var stats = SiteBuilder.Stats()
         let seconds = try await Measure.seconds {
