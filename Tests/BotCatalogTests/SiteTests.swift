@@ -165,6 +165,33 @@ struct SiteTests {
         #expect(pages.folders == ["bots", "bots/unltd", "bots/gpt-bots"])
     }
 
+    @Test("markup fused into a longer grapheme is separated exactly as a walk over every character would, though only the stretches around non-ASCII text are walked")
+    func markupSeparation() {
+        // The rule, walked over every character.
+        func everyCharacter(_ text: String) -> String {
+            var out = ""
+            for character in text {
+                let scalars = character.unicodeScalars
+                if scalars.count > 1, let markup = scalars.first(where: { $0.isASCII && "\"'<>&".unicodeScalars.contains($0) }) {
+                    out.unicodeScalars.append(markup)
+                } else {
+                    out.append(character)
+                }
+            }
+            return out
+        }
+        let pieces = ["<", ">", "&", "\"", "'", "a", " ", "\r", "\n", "\r\n", "…", "é", "\u{301}", "\u{600}", "\u{200D}", "👩", "🇫", "🇷",
+                      "\u{FE0F}", "\u{20E3}", "#", "한", "\u{1161}", "\u{11A8}", "<b>", "</li>"]
+        var samples = ["plain <b>text</b>", "…</li>", "\"\u{301}", "\u{600}<", "<\u{301}\u{302}>", "a\r\n\u{301}<"]
+        var generator = SystemRandomNumberGenerator()
+        for _ in 0..<2000 {
+            samples.append((0..<Int.random(in: 0...24, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for text in samples {
+            #expect(TemplateSet.separatingMarkup(text) == everyCharacter(text), "\(text.debugDescription)")
+        }
+    }
+
     @Test("plain text cut to its limit on the bytes comes out as cut by characters: the limit's first characters and an ellipsis, CR LF counted as one")
     func plainTextCut() {
         var samples = ["short", String(repeating: "abc ", count: 100), String(repeating: "line\r\n", count: 80), String(repeating: "x\ty\n", count: 90)]

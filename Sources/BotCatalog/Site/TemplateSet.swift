@@ -139,17 +139,39 @@ extension TemplateSet {
             return false
         } ?? true
         guard fused else { return text }
-        var out = ""
-        out.reserveCapacity(text.utf8.count)
-        for character in text {
-            let scalars = character.unicodeScalars
-            if scalars.count > 1, let markup = scalars.first(where: { $0.isASCII && isMarkup(UInt8($0.value)) }) {
-                out.unicodeScalars.append(markup)
-            } else {
-                out.append(character)
+        // Two ASCII characters never form one grapheme (but for CR LF, which holds no markup), so
+        // only each run of non-ASCII bytes with one byte either side is walked by character (runs
+        // one byte apart are walked together); the rest is copied as it is. A feed entry whose
+        // text was cut with "…" before a tag no longer walks the whole entry.
+        var s = text
+        return s.withUTF8 { bytes -> String in
+            var out: [UInt8] = []
+            out.reserveCapacity(bytes.count)
+            var copied = 0
+            var i = 0
+            while i < bytes.count {
+                guard bytes[i] >= 0x80 else { i += 1; continue }
+                let start = max(copied, i - 1)
+                var end = i
+                repeat {
+                    while end < bytes.count, bytes[end] >= 0x80 { end += 1 }
+                    if end < bytes.count { end += 1 }
+                } while end < bytes.count && bytes[end] >= 0x80
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<start]))
+                for character in String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self) {
+                    let scalars = character.unicodeScalars
+                    if scalars.count > 1, let markup = scalars.first(where: { $0.isASCII && isMarkup(UInt8($0.value)) }) {
+                        out.append(UInt8(markup.value))
+                    } else {
+                        out.append(contentsOf: character.utf8)
+                    }
+                }
+                copied = end
+                i = end
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
+            return String(decoding: out, as: UTF8.self)
         }
-        return out
     }
 }
 
