@@ -38,12 +38,28 @@ final class Background<Value: Sendable>: @unchecked Sendable {
     private let done = DispatchGroup()
     private var result: Value?
 
+    /// On one of GCD's threads.
     init(_ work: @escaping @Sendable () -> Value) {
         done.enter()
-        DispatchQueue.global().async {
-            self.result = work()
-            self.done.leave()
-        }
+        DispatchQueue.global().async { self.finish(work) }
+    }
+
+    private init(ownThread work: @escaping @Sendable () -> Value) {
+        done.enter()
+        let thread = Thread { self.finish(work) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// On a thread of its own, for work started while the caller keeps every core busy: GCD
+    /// would queue it until one of its threads is free, and nothing would overlap.
+    static func onOwnThread(_ work: @escaping @Sendable () -> Value) -> Background {
+        Background(ownThread: work)
+    }
+
+    private func finish(_ work: () -> Value) {
+        result = work()
+        done.leave()
     }
 
     var value: Value {
@@ -67,26 +83,4 @@ final class Leftovers: @unchecked Sendable {
 
     /// Waits until everything handed over so far is freed.
     static func waitUntilDropped() { dropping.wait() }
-}
-
-/// `Background` on a thread of its own, for work started while the caller keeps every core
-/// busy: GCD would queue it until one of its threads is free, and nothing would overlap.
-final class OwnThread<Value: Sendable>: @unchecked Sendable {
-    private let done = DispatchGroup()
-    private var result: Value?
-
-    init(_ work: @escaping @Sendable () -> Value) {
-        done.enter()
-        let thread = Thread {
-            self.result = work()
-            self.done.leave()
-        }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-
-    var value: Value {
-        done.wait()
-        return result!
-    }
 }

@@ -99,7 +99,7 @@ public struct SiteBuilder: Sendable {
         // the history's key): the model is then made on a thread of its own while the input is
         // digested, filling what the digest leaves of the cores, instead of after it.
         let addedHistory = !SiteManifest.readDigest(manifestPath).hasPrefix(InputDigest.historyKey(input.history))
-        let modelMade = addedHistory ? OwnThread { SiteModel(input) } : nil
+        let modelMade = addedHistory ? Background.onOwnThread { SiteModel(input) } : nil
         let rowCachePath = self.rowCachePath
         let earlyCacheRead = addedHistory ? Background { RowCache.read(rowCachePath) } : nil
         let digest = InputDigest(input, templateHash: templates.fingerprint)
@@ -116,7 +116,7 @@ public struct SiteBuilder: Sendable {
         }
         let changelog = ChangelogBox()
         // The other pages' jobs (and prints) are worked out while the bot pages' are.
-        let listing = OwnThread { [self] in
+        let listing = Background.onOwnThread { [self] in
             listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, changelog: changelog)
         }
         let botPages = model.botPages.parallelMap(workers: workers) { page -> BotPage? in

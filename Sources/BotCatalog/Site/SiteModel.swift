@@ -73,7 +73,7 @@ struct SiteModel: Sendable {
         let entries = input.snapshot.entries
         // The timelines (a dictionary entry per bot) are made on another thread meanwhile, one of
         // its own: GCD would queue them behind the parallel work below.
-        let timelines = OwnThread { Self.timelines(input) }
+        let timelines = Background.onOwnThread { Self.timelines(input) }
         let sortNames = entries.parallelMap { $0.bot.name.lowercased() }
         let order = entries.indices.sorted { a, b in
             sortNames[a] != sortNames[b] ? sortNames[a] < sortNames[b] : entries[a].key < entries[b].key
@@ -94,7 +94,7 @@ struct SiteModel: Sendable {
         // here: both walk every bot, and neither needs the other.
         var pageBots = current.indices.map { (key: current[$0].key, slug: current[$0].bot.slug, name: current[$0].bot.name) }
         pageBots += tombstones.values.map { (key: $0.bot.key, slug: $0.bot.slug, name: $0.bot.name) }
-        let botPages = OwnThread { [pageBots] in SitePaths.botPages(pageBots) }
+        let botPages = Background.onOwnThread { [pageBots] in SitePaths.botPages(pageBots) }
         var orgNames: [String: String] = [:]
         var orgs: [String: [Int]] = [:], tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
         for i in current.indices {

@@ -45,7 +45,7 @@ public struct SitePaths: Sendable {
         pages.inOrder = made.map(\.path)
         // The pages by key are gathered meanwhile, on a thread of their own; colliding ones are
         // put right after.
-        let byKey = OwnThread { [inOrder = pages.inOrder] in
+        let byKey = Background.onOwnThread { [inOrder = pages.inOrder] in
             var byKey: [BotKey: String] = [:]
             byKey.reserveCapacity(bots.count)
             for (bot, path) in zip(bots, inOrder) { byKey[bot.key] = path }
