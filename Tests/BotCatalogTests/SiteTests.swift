@@ -302,7 +302,7 @@ struct SiteTests {
         let path = "\(folder)/rows.cache"
         let keys = (0..<600).map { BotKey(source: $0 % 2 == 0 ? "unltd" : "gpt 🤖", id: "id-\($0)") }
         let (rows, texts) = Self.freshRows(keys)
-        try RowCache.save(rows, keys: keys, to: path, baseSize: 0)
+        try RowCache.save(rows, keys: keys, to: path)
         Self.expectRows(RowCache.read(path), keys, texts)
         #expect(RowCache.read(path).row(BotKey(source: "unltd", id: "id-1"), fingerprint: "1") == nil, "another key's row is not this key's")
 
@@ -320,7 +320,7 @@ struct SiteTests {
         let path = "\(folder)/rows.cache"
         let keys = (0..<400).map { BotKey(source: "unltd", id: "id-\($0)") }
         let (first, _) = Self.freshRows(keys)
-        try RowCache.save(first, keys: keys, to: path, baseSize: 0)
+        try RowCache.save(first, keys: keys, to: path)
         let base = try #require(FileManager.default.contents(atPath: path))
 
         // The next run: the cached rows, and ten rendered again with new prints.
@@ -338,7 +338,7 @@ struct SiteTests {
                 texts.append(freshTexts[n])
             }
             rows.keep([fresh])
-            try RowCache.save(rows, keys: keys, to: path, baseSize: cache.baseSize)
+            try RowCache.save(rows, keys: keys, to: path)
             return texts
         }
         let second = try nextRun(changing: Set(0..<10), tag: "-b")

@@ -138,10 +138,12 @@ final class RowCache: @unchecked Sendable {
     }
 
     /// Saves the current rows (aligned with `keys`): the delta alone when it stays under an
-    /// eighth of the base, else a new base (and no delta). Written atomically; the base first, so
-    /// a crash between the two leaves a delta whose rows only shadow some with other prints.
-    static func save(_ rows: Rows, keys: [BotKey], to basePath: String, baseSize: Int) throws(StoreError) {
+    /// eighth of the base the rows were read with (`inBase` is about that one), else a new base
+    /// (and no delta). Written atomically; the base first, so a crash between the two leaves a
+    /// delta whose rows only shadow some with other prints.
+    static func save(_ rows: Rows, keys: [BotKey], to basePath: String) throws(StoreError) {
         let deltaPath = deltaPath(of: basePath)
+        let baseSize = rows.cache.baseSize
         let fresh = rows.rows.indices.filter { !rows.rows[$0].inBase }
         let freshBytes = fresh.reduce(0) { $0 + rows.rows[$1].size }
         if baseSize > 0, freshBytes * 8 <= baseSize {

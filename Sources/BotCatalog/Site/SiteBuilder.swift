@@ -177,7 +177,7 @@ public struct SiteBuilder: Sendable {
             // right: each row is looked up by its fingerprint.
             rowCacheSave = rows.ifMade.map { rows in
                 Background { [rowCachePath, keys = model.current.map(\.key)] in
-                    try? RowCache.save(rows, keys: keys, to: rowCachePath, baseSize: rows.cache.baseSize)
+                    try? RowCache.save(rows, keys: keys, to: rowCachePath)
                 }
             }
 
