@@ -33,16 +33,11 @@ public struct SitePaths: Sendable {
     /// Each bot's page, in the order given and by key: `bots` are every bot that gets a page
     /// (current and removed), with its slug and name.
     static func botPages(_ bots: [(key: BotKey, slug: String, name: String)]) -> BotPages {
-        // Each page's path and a print of it made in parallel; collisions are then looked for by
-        // print (a path's equal is checked on each hit), and only those paths are looked at again.
+        // Each page's path made in parallel; then only the paths that collide are looked at again.
         var pages = BotPages()
-        let made = bots.parallelMap { bot -> (path: String, print: UInt64) in
-            let path = "bots/\(Self.segment(bot.key.source) ?? "source")/\(Self.segment(bot.slug) ?? Self.segment(bot.name) ?? "bot").html"
-            var f = Fingerprint()
-            f.add(path)
-            return (path, f.value)
+        pages.inOrder = bots.parallelMap { bot in
+            "bots/\(Self.segment(bot.key.source) ?? "source")/\(Self.segment(bot.slug) ?? Self.segment(bot.name) ?? "bot").html"
         }
-        pages.inOrder = made.map(\.path)
         // The pages by key are gathered meanwhile, on a thread of their own; colliding ones are
         // put right after.
         let byKey = Background.onOwnThread { [inOrder = pages.inOrder] in
@@ -51,21 +46,9 @@ public struct SitePaths: Sendable {
             for (bot, path) in zip(bots, inOrder) { byKey[bot.key] = path }
             return byKey
         }
-        var first: [UInt64: Int] = [:]
-        first.reserveCapacity(made.count)
+        var seen = Set<String>(minimumCapacity: bots.count)
         var colliding = Set<String>()
-        for i in made.indices {
-            guard let earlier = first.updateValue(i, forKey: made[i].print) else { continue }
-            first[made[i].print] = earlier
-            if made[earlier].path == made[i].path {
-                colliding.insert(made[i].path)
-            } else {
-                // Two paths with one print: looked for the slow way, by path.
-                var seen = Set<String>()
-                colliding = Set(made.lazy.map(\.path).filter { !seen.insert($0).inserted })
-                break
-            }
-        }
+        for path in pages.inOrder where !seen.insert(path).inserted { colliding.insert(path) }
         // Names that collide all get the suffix, so no bot's URL depends on which came first.
         pages.byKey = byKey.value
         for i in pages.inOrder.indices where !colliding.isEmpty && colliding.contains(pages.inOrder[i]) {
