@@ -107,19 +107,15 @@ struct PageFingerprints: Sendable {
         var f = start("run")
         f.add(entry.at)
         func ref(_ r: BotRef) { Self.add(r, of: model, to: &f) }
-        // The first run adds every bot: its refs are printed in chunks on all cores, then the
-        // chunks' prints in order.
+        // The added bots are printed in chunks, on all cores when there are several (the first
+        // run adds every bot), then the chunks' prints in order.
         let added = entry.changes.added
-        if added.count >= 2 * Self.refChunk {
-            let chunks = Array(stride(from: 0, to: added.count, by: Self.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
-                var chunk = Fingerprint()
-                for i in start..<min(start + Self.refChunk, added.count) { Self.add(added[i], of: model, to: &chunk) }
-                return chunk.value
-            }
-            for chunk in chunks { f.add(chunk) }
-        } else {
-            for r in added { ref(r) }
+        let chunks = Array(stride(from: 0, to: added.count, by: Self.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
+            var chunk = Fingerprint()
+            for i in start..<min(start + Self.refChunk, added.count) { Self.add(added[i], of: model, to: &chunk) }
+            return chunk.value
         }
+        for chunk in chunks { f.add(chunk) }
         f.add("removed")
         for bot in entry.changes.removed { ref(BotRef(bot)) }
         f.add("changed")
