@@ -53,7 +53,7 @@ struct SiteModel: Sendable {
     /// the sitemap) find a bot's row and page without a lookup by key.
     let rank: [Int]
     /// The snapshot index of each current bot (the inverse of `rank`).
-    let order: [Int]
+    var order: [Int] { current.order }
 
     struct BotFacts: Sendable {
         /// Tags and model as pages show them (and as their group pages are named).
@@ -80,7 +80,6 @@ struct SiteModel: Sendable {
         }
         let current = CurrentBots(entries: entries, order: order)
         self.current = current
-        self.order = order
         var rank = [Int](repeating: 0, count: entries.count)
         for (position, entry) in order.enumerated() { rank[entry] = position }
         self.rank = rank
