@@ -54,6 +54,7 @@ struct BenchCommand: AsyncParsableCommand {
             let selected = phases.split(separator: ",").compactMap { Phase(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
             for phase in [Phase.floor, .full, .changed, .unchanged, .diff] where selected.contains(phase) {
                 if phase == .diff { _ = try child(.diffSetup, count) }
+                if phase == .changed { _ = try child(.spareSetup, count) }
                 results[phase] = try child(phase, count)
             }
             let hugo = noHugo || !selected.contains(.full) ? nil : try HugoBenchmark(bots: count, folder: "\(folder)/\(count)").run()
@@ -108,6 +109,7 @@ extension Phase {
         case .diff: return "diff"
         case .floor: return "cmark floor"
         case .diffSetup: return "diff set-up"
+        case .spareSetup: return "spare set-up"
         }
     }
 }

@@ -73,14 +73,10 @@ final class Background<Value: Sendable>: @unchecked Sendable {
 /// over its last references (`consume`), so the freeing happens where it is dropped.
 final class Leftovers: @unchecked Sendable {
     private var held: Any?
-    private static let dropping = DispatchGroup()
 
     init(_ held: Any) { self.held = held }
 
     func dropInBackground() {
-        DispatchQueue.global(qos: .utility).async(group: Self.dropping) { self.held = nil }
+        DispatchQueue.global(qos: .utility).async { self.held = nil }
     }
-
-    /// Waits until everything handed over so far is freed.
-    static func waitUntilDropped() { dropping.wait() }
 }

@@ -38,11 +38,6 @@ public struct SiteBuilder: Sendable {
 
     static let marker = ".botcatalog-site"
 
-    /// Waits until what earlier builds left behind is freed (on another thread, see `stage`).
-    /// A process that builds several times in a row and measures one build, as the benchmark
-    /// does, would otherwise count the last build's freeing in the next one's time and memory.
-    public static func settle() { Leftovers.waitUntilDropped() }
-
     /// A page other than a bot page: its fingerprint (nil: always rendered) and how to render it.
     /// (Sendable: `render` only reads the model, contexts and templates, and rows filled before.)
     struct PageJob: @unchecked Sendable {
