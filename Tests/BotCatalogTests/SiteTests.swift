@@ -742,6 +742,37 @@ struct SiteTests {
         if case .gathered = page { #expect(template.components(separatedBy: "botsHtml").count == 2, "only a single use is written in parts") }
     }
 
+    @Test("a page is found equal to its published file only when every byte matches, whatever the pieces and however the file is read in blocks")
+    func pageMatchesFile() throws {
+        let folder = try TestSupport.temporaryFolder()
+        var generator = SystemRandomNumberGenerator()
+        // Rows of random sizes across several 64 KB blocks, and the page's text around them.
+        let rows = (0..<400).map { n in (0..<Int.random(in: 0...700, using: &generator)).map { _ in UInt8(ascii: "a") + UInt8(n % 26) } }
+        var spans: [ByteSpan] = []
+        let owned = OwnedBytes([Array("<ul>".utf8)] + rows + [Array("</ul>".utf8)], spans: &spans)
+        let page = PageBytes.gathered(.init(pieces: spans, owners: [owned]))
+        let whole = page.data
+        let path = "\(folder)/page.html"
+        func file(_ data: Data) throws -> Bool {
+            try data.write(to: URL(fileURLWithPath: path))
+            return page.matchesFile(atPath: path)
+        }
+        #expect(try file(whole))
+        for offset in [0, 1, 65_535, 65_536, 65_537, whole.count / 2, whole.count - 1] {
+            var changed = whole
+            changed[offset] ^= 0x20
+            #expect(try !file(changed), "a byte changed at \(offset)")
+        }
+        #expect(try !file(whole.dropLast()) && !file(whole + Data("x".utf8)) && !file(Data()))
+        #expect(!page.matchesFile(atPath: "\(folder)/missing.html") && !page.matchesFile(atPath: folder))
+        try Data().write(to: URL(fileURLWithPath: path))
+        #expect(PageBytes.bytes([]).matchesFile(atPath: path) && PageBytes.text("").matchesFile(atPath: path))
+        #expect(!PageBytes.text("héllo").matchesFile(atPath: path))
+        try Data("héllo".utf8).write(to: URL(fileURLWithPath: path))
+        #expect(PageBytes.text("héllo").matchesFile(atPath: path) && PageBytes.bytes(Array("héllo".utf8)).matchesFile(atPath: path))
+        #expect(!PageBytes.bytes([]).matchesFile(atPath: path))
+    }
+
     @Test("a broken template fails the run with an error naming the file, and the published site stays byte-identical")
     func brokenTemplate() async throws {
         let folder = try TestSupport.temporaryFolder()
