@@ -165,6 +165,13 @@ struct SiteTests {
         #expect(pages.folders == ["bots", "bots/unltd", "bots/gpt-bots"])
     }
 
+    @Test("the way back to the site root has one ../ per folder a page is in, empty segments not counted")
+    func rootOfPath() {
+        for path in ["index.html", "bots/unltd/x.html", "tags/a.html", "a//b.html", "/a/b.html", "a/b/", "x/y/z/w.html", "p/q/r/s/t.html", "/", "x"] {
+            #expect(SitePaths.root(of: path) == String(repeating: "../", count: max(0, path.split(separator: "/").count - 1)), "\(path)")
+        }
+    }
+
     @Test("markup fused into a longer grapheme is separated exactly as a walk over every character would, though only the stretches around non-ASCII text are walked")
     func markupSeparation() {
         // The rule, walked over every character.

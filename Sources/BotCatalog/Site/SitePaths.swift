@@ -153,8 +153,24 @@ public struct SitePaths: Sendable {
     }
 
     /// `../` repeated for the depth of `path`, the way back to the site root.
+    /// Its non-empty segments are counted as `split` would, without making them (once per page).
     public static func root(of path: String) -> String {
-        String(repeating: "../", count: path.split(separator: "/").count - 1)
+        var segments = 0
+        var inSegment = false
+        for byte in path.utf8 {
+            if byte == UInt8(ascii: "/") {
+                inSegment = false
+            } else if !inSegment {
+                inSegment = true
+                segments += 1
+            }
+        }
+        switch segments {
+        case ...1: return ""
+        case 2: return "../"
+        case 3: return "../../"
+        default: return String(repeating: "../", count: segments - 1)
+        }
     }
 }
 
