@@ -8,9 +8,15 @@ struct PageContexts: Sendable {
     /// bot pages: the same for every bot page, so made once rather than per page.
     private let siteScopes: [String: TemplateScope]
     private let homeNavigation: TemplateScope
+    /// Each run's time as people read it: bots' times are runs' times, so each bot page would
+    /// format the same few again (a few per page, 10,000 pages).
+    private let readableTimes: [String: String]
 
     init(model: SiteModel) {
         self.model = model
+        var times = [model.input.snapshot.takenAt: Timestamp.readable(model.input.snapshot.takenAt)]
+        for entry in model.input.history where times[entry.at] == nil { times[entry.at] = Timestamp.readable(entry.at) }
+        readableTimes = times
         var scopes: [String: TemplateScope] = [:]
         for depth in 0...3 {
             let root = String(repeating: "../", count: depth)
@@ -23,6 +29,9 @@ struct PageContexts: Sendable {
     }
 
     var input: SiteInput { model.input }
+
+    /// `Timestamp.readable`, looked up for the runs' times.
+    func readable(_ time: String) -> String { readableTimes[time] ?? Timestamp.readable(time) }
 
     // MARK: Shared
 
@@ -223,14 +232,14 @@ struct PageContexts: Sendable {
         })
         bot.set("stale", entry.stale && removedAt == nil)
         bot.set("removed", removedAt != nil)
-        bot.set("firstSeen", Timestamp.readable(entry.firstSeen))
+        bot.set("firstSeen", readable(entry.firstSeen))
         bot.set("firstSeenISO", entry.firstSeen)
-        bot.set("lastChanged", Timestamp.readable(entry.lastChanged))
+        bot.set("lastChanged", readable(entry.lastChanged))
         bot.set("lastChangedISO", entry.lastChanged)
-        if let removedAt { bot.set("removedAt", Timestamp.readable(removedAt)) }
+        if let removedAt { bot.set("removedAt", readable(removedAt)) }
         if entry.stale || removedAt != nil {
             // Only shown when it differs from the latest check: otherwise every page would change every run.
-            bot.set("lastSeen", Timestamp.readable(entry.lastSeen))
+            bot.set("lastSeen", readable(entry.lastSeen))
             bot.set("lastSeenISO", entry.lastSeen)
         }
         if entry.stale, removedAt == nil {
@@ -333,7 +342,7 @@ struct PageContexts: Sendable {
 
         let history = (model.events[key] ?? []).map { event -> ContextBuilder in
             var item = ContextBuilder(capacity: 6)
-            item.set("at", Timestamp.readable(event.at))
+            item.set("at", readable(event.at))
             item.set("atISO", event.at)
             item.set("kind", event.kind.rawValue)
             item.set("label", event.kind.rawValue.prefix(1).uppercased() + event.kind.rawValue.dropFirst())
