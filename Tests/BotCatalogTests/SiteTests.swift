@@ -172,6 +172,26 @@ struct SiteTests {
         }
     }
 
+    @Test("bots are ordered by lowercased name as strings compare them, then by key, though ASCII names are compared as bytes")
+    func botNameOrder() {
+        let pieces = ["a", "B", "b", "e", "E", "z", " ", "-", "0", "9", "_", "~", "é", "É", "e\u{301}", "\u{301}", "ß", "İ", "Ω", "ω", "한", "👩", ""]
+        var names = ["", "A", "a", "ab", "aB", "Ab", "e\u{301}x", "éx", "ex", "ez", "e", "E"]
+        var generator = SystemRandomNumberGenerator()
+        for n in 0..<1500 {
+            // Two thirds ASCII only, a third mixed: the byte comparison and the fallback side by side.
+            let alphabet = n % 3 == 0 ? pieces : Array(pieces.prefix(12))
+            names.append((0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined())
+        }
+        let entries = names.enumerated().map { i, name in
+            CatalogEntry(bot: Bot(source: i % 2 == 0 ? "unltd" : "gpt", platform: .unltd, id: "id-\(names.count - i)", name: name, slug: "s", scope: "all", fields: [:]),
+                         firstSeen: "", lastSeen: "", lastChanged: "")
+        }
+        let lowered = names.map { $0.lowercased() }
+        let expected = entries.indices.sorted { a, b in lowered[a] != lowered[b] ? lowered[a] < lowered[b] : entries[a].key < entries[b].key }
+        #expect(NameOrder.order(entries) == expected)
+        #expect(NameOrder.order([]) == [])
+    }
+
     @Test("markup fused into a longer grapheme is separated exactly as a walk over every character would, though only the stretches around non-ASCII text are walked")
     func markupSeparation() {
         // The rule, walked over every character.

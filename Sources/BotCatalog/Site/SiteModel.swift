@@ -74,10 +74,7 @@ struct SiteModel: Sendable {
         // The timelines (a dictionary entry per bot) are made on another thread meanwhile, one of
         // its own: GCD would queue them behind the parallel work below.
         let timelines = Background.onOwnThread { Self.timelines(input) }
-        let sortNames = entries.parallelMap { $0.bot.name.lowercased() }
-        let order = entries.indices.sorted { a, b in
-            sortNames[a] != sortNames[b] ? sortNames[a] < sortNames[b] : entries[a].key < entries[b].key
-        }
+        let order = NameOrder.order(entries)
         let current = CurrentBots(entries: entries, order: order)
         self.current = current
         var rank = [Int](repeating: 0, count: entries.count)
