@@ -172,6 +172,19 @@ struct SiteTests {
         }
     }
 
+    @Test("a bot's tags come from an array of names or of objects, or a comma-separated text: trimmed, empty ones and repeats dropped, the first kept in order")
+    func botTags() {
+        func tags(_ value: JSONValue) -> [String] {
+            Bot(source: "unltd", platform: .unltd, id: "1", name: "n", slug: "s", scope: "all", fields: ["tags": value]).tags
+        }
+        #expect(tags(.array([.string(" faq "), .string("support"), .string(""), .string("  "), .string("faq"), .string("\u{3000}hr\n")])) == ["faq", "support", "hr"])
+        #expect(tags(.array([.object(["name": .string("a")]), .object(["id": .string("b")]), .object(["x": .string("c")]), .int(3), .string("a")])) == ["a", "b", "3"])
+        #expect(tags(.string(" a, b ,,a , c,")) == ["a", "b", "c"])
+        #expect(tags(.null).isEmpty && tags(.int(1)).isEmpty)
+        let many = (0..<40).map { JSONValue.string("t\($0 % 20)") }
+        #expect(tags(.array(many)) == (0..<20).map { "t\($0)" })
+    }
+
     @Test("bots are ordered by lowercased name as strings compare them, then by key, though ASCII names are compared as bytes")
     func botNameOrder() {
         let pieces = ["a", "B", "b", "e", "E", "z", " ", "-", "0", "9", "_", "~", "é", "É", "e\u{301}", "\u{301}", "ß", "İ", "Ω", "ω", "한", "👩", ""]
