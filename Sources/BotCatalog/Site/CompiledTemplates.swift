@@ -1,7 +1,9 @@
 import Mustache
 
 /// A page context as the renderers read it: built once per page by `TemplateSet.box`.
-indirect enum TemplateValue {
+/// Not `indirect` (lists nest through their arrays): a boxed case was a heap allocation for
+/// every value of every page and row.
+enum TemplateValue {
     case text(String)
     case flag(Bool)
     case number(Int)
