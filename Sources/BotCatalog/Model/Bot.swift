@@ -80,25 +80,32 @@ extension Bot {
 
     /// Tags, whether the API sent an array or (as the seeds show) a comma-separated string.
     public var tags: [String] {
-        let raw: [String]
+        // Trimmed and non-empty, in one pass (this runs for every bot on every build).
+        var named: [String] = []
         switch fields["tags"] {
         case .array(let items)?:
-            raw = items.compactMap { item in
-                if let s = item.stringValue { return s }
-                return item["name"]?.stringValue ?? item["id"]?.stringValue
+            named.reserveCapacity(items.count)
+            for item in items {
+                guard let text = item.stringValue ?? item["name"]?.stringValue ?? item["id"]?.stringValue else { continue }
+                let tag = text.trimmedWhitespace
+                if !tag.isEmpty { named.append(tag) }
             }
         case .string(let s)?:
-            raw = s.split(separator: ",").map(String.init)
+            for part in s.split(separator: ",") {
+                let tag = part.trimmedWhitespace
+                if !tag.isEmpty { named.append(tag) }
+            }
         default:
-            raw = []
+            break
         }
-        let named = raw.map(\.trimmedWhitespace).filter { !$0.isEmpty }
         // A bot has a handful of tags: comparing them beats hashing them (twice per bot per build).
         guard named.count > 16 else {
-            var tags: [String] = []
-            tags.reserveCapacity(named.count)
-            for tag in named where !tags.contains(tag) { tags.append(tag) }
-            return tags
+            // Repeats dropped in place, the first kept (most bots have none).
+            var i = 1
+            while i < named.count {
+                if named[..<i].contains(named[i]) { named.remove(at: i) } else { i += 1 }
+            }
+            return named
         }
         var seen = Set<String>()
         return named.filter { seen.insert($0).inserted }

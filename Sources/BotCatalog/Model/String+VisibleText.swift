@@ -21,5 +21,9 @@ extension Substring {
 }
 
 extension String {
-    var trimmedWhitespace: String { self[...].trimmedWhitespace }
+    var trimmedWhitespace: String {
+        // Nothing to trim: the text itself, not a copy of it.
+        if let first = utf8.first, let last = utf8.last, (0x21..<0x80).contains(first), (0x21..<0x80).contains(last) { return self }
+        return self[...].trimmedWhitespace
+    }
 }
