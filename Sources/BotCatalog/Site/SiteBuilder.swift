@@ -96,11 +96,12 @@ public struct SiteBuilder: Sendable {
         let addedHistory = !SiteManifest.readDigest(manifestPath).hasPrefix(InputDigest.historyKey(input.history))
         let modelMade = addedHistory ? Background.onOwnThread { SiteModel(input) } : nil
         let rowCachePath = self.rowCachePath
-        let earlyCacheRead = addedHistory ? Background { RowCache.read(rowCachePath) } : nil
+        func readRowCache() -> Background<RowCache> { Background { RowCache.read(rowCachePath) } }
+        let earlyCacheRead = addedHistory ? readRowCache() : nil
         let digest = InputDigest(input, templateHash: templates.fingerprint)
         let oldManifest = manifestRead.value
         if modelMade == nil, let quick = quickUpdate(input, digest: digest, oldManifest: oldManifest) { return quick }
-        let rowCacheRead = earlyCacheRead ?? Background { RowCache.read(rowCachePath) }
+        let rowCacheRead = earlyCacheRead ?? readRowCache()
         let reusable = oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : [:]
         let model = modelMade?.value ?? SiteModel(input)
         let contexts = PageContexts(model: model)
