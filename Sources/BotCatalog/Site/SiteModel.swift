@@ -68,8 +68,8 @@ struct SiteModel: Sendable {
 
     init(_ input: SiteInput) {
         self.input = input
-        // The per-bot text work (lowercasing, parsing tags, cleaning, slugs) runs in parallel;
-        // what is left below is building dictionaries.
+        // The per-bot text work (parsing tags, cleaning, slugs) runs in parallel, the names are
+        // ordered as bytes (`NameOrder`); what is left below is building dictionaries.
         let entries = input.snapshot.entries
         // The timelines (a dictionary entry per bot) are made on another thread meanwhile, one of
         // its own: GCD would queue them behind the parallel work below.
