@@ -25,7 +25,8 @@ let package = Package(
             pkgConfig: "libcmark",
             providers: [.apt(["libcmark-dev"])]
         ),
-        // Two syscalls Swift cannot reach directly (renameat2 for the atomic site swap, flock).
+        // What Swift cannot reach or do well itself: renameat2 for the atomic site swap, syncfs,
+        // a readdir-based tree removal, and the per-thread arena cmark allocates from.
         .target(name: "CBotSystem"),
         .target(
             name: "BotCatalog",
@@ -65,7 +66,7 @@ let package = Package(
         ),
         .testTarget(
             name: "BotCatalogTests",
-            dependencies: ["BotCatalog", "BotCatalogMockAPI"],
+            dependencies: ["BotCatalog", "BotCatalogMockAPI", "CCmark", "CBotSystem"],
             // Fixtures and golden files are read from the source tree (see TestSupport), not bundled.
             exclude: ["Fixtures"]
         ),

@@ -1,3 +1,6 @@
+import CBotSystem
+import CCmark
+import Foundation
 import Testing
 
 @testable import BotCatalog
@@ -58,5 +61,53 @@ struct CommonMarkTests {
         #expect(text[...].trimmedWhitespace == text.trimmedWhitespace)
         // Not White_Space (Foundation on Linux trims it): a zero-width space stays, so a URL behind one is no http(s) URL.
         #expect("\u{200B}x".trimmedWhitespace == "\u{200B}x")
+    }
+
+    /// Documents cmark parses in every way: block and inline kinds, entities, CRLF and lone CR
+    /// line ends, a NUL, no final newline, deep nesting, and one large enough to need many chunks.
+    static let arenaDocuments: [String] = [
+        "", "plain", "no final newline\nsecond line", "crlf\r\nline\r\n\r\npara\r", "lone\rcr\r", "nul \u{0} byte\n",
+        "# Title\n\nSome *em*, **strong**, `code`, &amp; &copy; &#x263a;\n\n> quote\n> more\n\n1. one\n2. two\n   - nested\n\n```swift\nlet x = 1\n```\n\n---\n\n    indented code\n\n[link](https://example.com \"title\") ![img](https://example.com/i.png)\n\n[ref]: https://example.com/ref\n\n[ref] and <https://auto.example>\nhard  \nbreak",
+        String(repeating: "> ", count: 500) + "deep",
+        String(repeating: "- item with *emphasis* and `code` and a [link](https://example.com/x)\n", count: 40_000),
+        String(repeating: "word ", count: 400_000),
+    ]
+
+    @Test("converting through the arena gives what cmark gives through malloc")
+    func arenaMatchesMalloc() {
+        for document in Self.arenaDocuments {
+            var text = document
+            let expected = text.withUTF8 { bytes -> String in
+                bytes.withMemoryRebound(to: CChar.self) { chars in
+                    let html = cmark_markdown_to_html(chars.baseAddress, chars.count, CMARK_OPT_DEFAULT)!
+                    defer { free(html) }
+                    return String(cString: html)
+                }
+            }
+            #expect(CommonMark.html(document) == expected, "\(document.prefix(60))")
+        }
+    }
+
+    @Test("the arena is given back after each document, whatever its size")
+    func arenaReleased() {
+        _ = CommonMark.html("warm")
+        let held = botcatalog_arena_held()
+        #expect(held > 0)
+        for document in Self.arenaDocuments.reversed() {
+            _ = CommonMark.html(document)
+            #expect(botcatalog_arena_held() == held)
+        }
+    }
+
+    @Test("threads convert at once without sharing an arena")
+    func arenaPerThread() {
+        let documents = Self.arenaDocuments.prefix(7).map { $0 + "\n\nend" } + (0..<57).map { "Page \($0)\n\n- *\($0)*\n- [x](https://e.example/\($0))" }
+        let serial = documents.map { CommonMark.html($0) }
+        let results = UnsafeMutableBufferPointer<String>.allocate(capacity: documents.count)
+        results.initialize(repeating: "")
+        defer { results.deallocate() }
+        nonisolated(unsafe) let out = results
+        DispatchQueue.concurrentPerform(iterations: documents.count) { out[$0] = CommonMark.html(documents[$0]) }
+        #expect(Array(results) == serial)
     }
 }

@@ -1,3 +1,4 @@
+import CBotSystem
 import CCmark
 import Foundation
 #if canImport(Glibc)
@@ -9,7 +10,7 @@ import Glibc
 /// cmark runs in its default safe mode: raw HTML is dropped and `javascript:`-style URLs are
 /// blanked. On top of that every link or image whose URL is not absolute http(s) is unwrapped
 /// to its text, so API text can never add a `mailto:`, `data:` or site-relative link.
-/// Every C allocation is freed on the path that made it.
+/// Every C allocation is freed on the path that made it, or with the arena it came from.
 public enum CommonMark {
     /// cmark option flags, as Swift values.
     public struct Options: OptionSet, Sendable {
@@ -25,19 +26,33 @@ public enum CommonMark {
     }
 
     /// Converts Markdown to an HTML fragment.
+    ///
+    /// Everything cmark allocates for the document comes from this thread's arena (CBotSystem's
+    /// `botcatalog_arena_*`) and is released at once when the fragment has been copied out, so
+    /// the tree is never freed node by node.
     public static func html(_ markdown: String, options: Options = .default) -> String {
         var text = markdown
         return text.withUTF8 { buffer -> String in
-            guard let document = buffer.withMemoryRebound(to: CChar.self, { chars in
-                cmark_parse_document(chars.baseAddress, chars.count, options.rawValue)
-            }) else { return "" }
-            defer { cmark_node_free(document) }
+            defer { botcatalog_arena_reset() }
+            guard let parser = cmark_parser_new_with_mem(options.rawValue, arena) else { return "" }
+            buffer.withMemoryRebound(to: CChar.self) { cmark_parser_feed(parser, $0.baseAddress, $0.count) }
+            let document = cmark_parser_finish(parser)
+            cmark_parser_free(parser)
+            guard let document else { return "" }
             unwrapUnsafeLinks(in: document)
             guard let rendered = cmark_render_html(document, options.rawValue) else { return "" }
-            defer { free(rendered) }
+            // cmark 0.30 renders into the document's allocator; one that did not would use malloc's.
+            defer { if botcatalog_arena_owns(rendered) == 0 { free(rendered) } }
             return String(cString: rendered)
         }
     }
+
+    /// The arena's functions as cmark takes them, made once and never freed.
+    private nonisolated(unsafe) static let arena: UnsafeMutablePointer<cmark_mem> = {
+        let memory = UnsafeMutablePointer<cmark_mem>.allocate(capacity: 1)
+        memory.initialize(to: cmark_mem(calloc: botcatalog_arena_calloc, realloc: botcatalog_arena_realloc, free: botcatalog_arena_free))
+        return memory
+    }()
 
     /// The benchmark's floor: Markdown to HTML in one C call, written with stdio to its own file,
     /// as the smallest C program would. Returns false when the file cannot be written.
