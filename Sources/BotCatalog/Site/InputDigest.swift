@@ -12,11 +12,11 @@ struct InputDigest: Sendable, Equatable {
 
     init(_ input: SiteInput, templateHash: String) {
         // In parallel: each bot's print walks all its data.
-        bots = input.snapshot.entries.parallelMap { entry -> UInt64 in
+        bots = input.snapshot.entries.parallelMapInPlace { _, entry -> UInt64 in
             var f = Fingerprint()
-            f.add(Self.print(entry.bot))
-            f.add(entry.stale ? "stale:\(entry.lastSeen)" : "current")
-            f.add(entry.firstSeen); f.add(entry.lastChanged)
+            f.add(Self.print(entry.pointee.bot))
+            f.add(entry.pointee.stale ? "stale:\(entry.pointee.lastSeen)" : "current")
+            f.add(entry.pointee.firstSeen); f.add(entry.pointee.lastChanged)
             return f.value
         }
         var f = Fingerprint()

@@ -19,19 +19,19 @@ struct PageFingerprints: Sendable {
         base.add(model.input.baseURL ?? "")
         self.base = base
         self.model = model
-        let prints = model.current.parallelMapIndexed { i, entry -> UInt64 in
+        let prints = model.current.parallelMapInPlace { i, entry -> UInt64 in
             var f = Fingerprint()
             let facts = model.facts[i]
-            let bot = entry.bot
             f.add(bots[model.order[i]])
             f.add(model.currentPaths[i])
-            f.add(model.organizationName(bot.organization) ?? "")
-            f.add(bot.organization.flatMap { model.paths.organizations[$0] } ?? "")
+            let organization = entry.pointee.bot.organization
+            f.add(model.organizationName(organization) ?? "")
+            f.add(organization.flatMap { model.paths.organizations[$0] } ?? "")
             f.add(facts.model.map { model.paths.models[$0] ?? "" } ?? "")
             for tag in facts.tags { f.add(model.paths.tags[tag] ?? "") }
-            if entry.stale {
+            if entry.pointee.stale {
                 // The stale banner quotes the source's problem and the check's time.
-                f.add(model.sources[bot.source]?.problems.first ?? "")
+                f.add(model.sources[entry.pointee.bot.source]?.problems.first ?? "")
                 f.add(model.input.snapshot.takenAt)
             }
             return f.value

@@ -80,7 +80,7 @@ struct SiteModel: Sendable {
         var rank = [Int](repeating: 0, count: entries.count)
         for (position, entry) in order.enumerated() { rank[entry] = position }
         self.rank = rank
-        let facts = current.parallelMap { BotFacts($0.bot) }
+        let facts = current.parallelMapInPlace { BotFacts($1.pointee.bot) }
         self.facts = facts
         let (events, tombstones) = timelines.value
         self.events = events
@@ -165,16 +165,14 @@ struct CurrentBots: RandomAccessCollection, Sendable {
         _read { yield entries[order[position]] }
     }
 
-    /// `parallelMap` over the bots in display order, each handed over with its position.
-    func parallelMapIndexed<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount,
-                               _ transform: @Sendable (Int, CatalogEntry) -> U) -> [U] {
+    /// `parallelMap` over the bots in display order, each handed over with its position and
+    /// where it lies (`Array.parallelMapInPlace`: a copy of each would cost more than most uses).
+    func parallelMapInPlace<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+                               _ transform: @Sendable (Int, UnsafePointer<CatalogEntry>) -> U) -> [U] {
         entries.withUnsafeBufferPointer { entries in
-            nonisolated(unsafe) let entries = entries
-            return order.parallelMapIndexed(workers: workers) { position, index in transform(position, entries[index]) }
+            guard let start = entries.baseAddress else { return [] }
+            nonisolated(unsafe) let first = start
+            return order.parallelMapIndexed(workers: workers) { position, index in transform(position, first + index) }
         }
-    }
-
-    func parallelMap<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount, _ transform: @Sendable (CatalogEntry) -> U) -> [U] {
-        parallelMapIndexed(workers: workers) { transform($1) }
     }
 }
