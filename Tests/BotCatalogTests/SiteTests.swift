@@ -347,7 +347,17 @@ struct SiteTests {
         #expect(RowCache.read(path).row(BotKey(source: "unltd", id: "id-1"), fingerprint: "1") == nil, "another key's row is not this key's")
 
         let data = try #require(FileManager.default.contents(atPath: path))
-        for damaged in [data.prefix(data.count - 3), data.prefix(40), Data("botcatalog-rows 1\n".utf8) + data.dropFirst(RowCache.header.utf8.count)] {
+        // The first record's line of lengths, mangled: five lengths, a letter, a newline too early, seven lengths.
+        let head = Data(RowCache.header.utf8)
+        let body = data.dropFirst(head.count)
+        let line = try #require(body.firstIndex(of: UInt8(ascii: "\n")))
+        let lengths = String(decoding: body[..<line], as: UTF8.self)
+        let numbers = lengths.split(separator: " ")
+        #expect(numbers.count == 6)
+        let rest = body[line...]
+        let mangled = [numbers.dropLast().joined(separator: " "), lengths.replacingOccurrences(of: " ", with: " x"),
+                       lengths.replacingOccurrences(of: " ", with: "\n"), lengths + " 0"].map { head + Data($0.utf8) + rest }
+        for damaged in [data.prefix(data.count - 3), data.prefix(40), Data("botcatalog-rows 1\n".utf8) + data.dropFirst(RowCache.header.utf8.count)] + mangled {
             try damaged.write(to: URL(fileURLWithPath: path))
             #expect(RowCache.read(path).count == 0)
         }

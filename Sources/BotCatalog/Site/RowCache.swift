@@ -61,10 +61,11 @@ final class RowCache: @unchecked Sendable {
     /// The cached row of `key` with this fingerprint; nil when there is none.
     func row(_ key: BotKey, fingerprint: String) -> Row? {
         let hash = Self.hash(key)
-        for hit in [delta[hash], base[hash]] {
-            if let hit, hit.row.fingerprint.equals(fingerprint), hit.source.equals(key.source), hit.id.equals(key.id) { return hit.row }
+        func matching(_ hit: (source: ByteSpan, id: ByteSpan, row: Row)?) -> Row? {
+            guard let hit, hit.row.fingerprint.equals(fingerprint), hit.source.equals(key.source), hit.id.equals(key.id) else { return nil }
+            return hit.row
         }
-        return nil
+        return matching(delta[hash]) ?? matching(base[hash])
     }
 
     static func hash(_ key: BotKey) -> UInt64 {
@@ -80,59 +81,55 @@ final class RowCache: @unchecked Sendable {
         mappings.append(mapping)
         var rows: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
         rows.reserveCapacity(records.count)
-        for fields in records {
-            let row = Row(fingerprint: fields[2], atRoot: fields[3], oneDown: fields[4], catalogJSON: fields[5], inBase: inBase)
+        for record in records {
+            let row = Row(fingerprint: record.fingerprint, atRoot: record.atRoot, oneDown: record.oneDown, catalogJSON: record.catalogJSON, inBase: inBase)
             var f = Fingerprint()
-            f.add(UnsafeRawBufferPointer(fields[0].buffer))
-            f.add(UnsafeRawBufferPointer(fields[1].buffer))
-            rows[f.value] = (fields[0], fields[1], row)
+            f.add(UnsafeRawBufferPointer(record.source.buffer))
+            f.add(UnsafeRawBufferPointer(record.id.buffer))
+            rows[f.value] = (record.source, record.id, row)
         }
         if inBase { base = rows } else { delta = rows }
         return true
     }
 
-    /// Each record's six fields; nil when the file is damaged or not a row cache.
-    static func records(_ bytes: UnsafeBufferPointer<UInt8>) -> [[ByteSpan]]? {
+    /// One record of the file: its six fields where they lie.
+    struct Record {
+        var source, id, fingerprint, atRoot, oneDown, catalogJSON: ByteSpan
+    }
+
+    /// Every record; nil when the file is damaged or not a row cache.
+    static func records(_ bytes: UnsafeBufferPointer<UInt8>) -> [Record]? {
         let head = Array(header.utf8)
         guard bytes.count >= head.count, let base = bytes.baseAddress, memcmp(base, head, head.count) == 0 else { return nil }
         var i = head.count
-        var records: [[ByteSpan]] = []
-        // One line of six decimal lengths, read by hand (this runs for every bot).
-        func lengths() -> [Int]? {
-            var out: [Int] = []
-            out.reserveCapacity(6)
+        var records: [Record] = []
+        // A record's line of six decimal lengths, read by hand (this runs for every bot): each
+        // one ends in a space, the last in a newline.
+        func length(endingIn end: UInt8) -> Int? {
             var n = 0
             var digits = 0
             while i < bytes.count {
                 let byte = bytes[i]
                 i += 1
-                switch byte {
-                case UInt8(ascii: "0")...UInt8(ascii: "9"):
-                    guard digits < 12 else { return nil }
-                    n = n * 10 + Int(byte - UInt8(ascii: "0"))
-                    digits += 1
-                case UInt8(ascii: " "), UInt8(ascii: "\n"):
-                    guard digits > 0 else { return nil }
-                    out.append(n)
-                    n = 0
-                    digits = 0
-                    if byte == UInt8(ascii: "\n") { return out }
-                default:
-                    return nil
-                }
+                if byte == end, digits > 0 { return n }
+                guard byte >= UInt8(ascii: "0"), byte <= UInt8(ascii: "9"), digits < 12 else { return nil }
+                n = n * 10 + Int(byte - UInt8(ascii: "0"))
+                digits += 1
             }
             return nil
         }
+        func field(_ length: Int) -> ByteSpan? {
+            guard length <= bytes.count - i else { return nil }
+            defer { i += length }
+            return ByteSpan(start: base + i, count: length)
+        }
+        let space = UInt8(ascii: " "), newline = UInt8(ascii: "\n")
         while i < bytes.count {
-            guard let lengths = lengths(), lengths.count == 6 else { return nil }
-            var fields: [ByteSpan] = []
-            fields.reserveCapacity(6)
-            for length in lengths {
-                guard i + length <= bytes.count else { return nil }
-                fields.append(ByteSpan(start: base + i, count: length))
-                i += length
-            }
-            records.append(fields)
+            guard let a = length(endingIn: space), let b = length(endingIn: space), let c = length(endingIn: space),
+                  let d = length(endingIn: space), let e = length(endingIn: space), let f = length(endingIn: newline),
+                  let source = field(a), let id = field(b), let fingerprint = field(c),
+                  let atRoot = field(d), let oneDown = field(e), let catalogJSON = field(f) else { return nil }
+            records.append(Record(source: source, id: id, fingerprint: fingerprint, atRoot: atRoot, oneDown: oneDown, catalogJSON: catalogJSON))
         }
         return records
     }
