@@ -105,7 +105,10 @@ struct CommonMarkTests {
         let serial = documents.map { CommonMark.html($0) }
         let results = UnsafeMutableBufferPointer<String>.allocate(capacity: documents.count)
         results.initialize(repeating: "")
-        defer { results.deallocate() }
+        defer {
+            results.deinitialize()
+            results.deallocate()
+        }
         nonisolated(unsafe) let out = results
         DispatchQueue.concurrentPerform(iterations: documents.count) { out[$0] = CommonMark.html(documents[$0]) }
         #expect(Array(results) == serial)
