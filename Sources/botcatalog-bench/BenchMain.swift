@@ -17,6 +17,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Phases to run, comma-separated: floor, full, changed, unchanged, diff (changed and unchanged need full).")
     var phases = "floor,full,changed,unchanged,diff"
 
+    @Option(help: "Rounds of the site phases per size; each round runs them all in order, and the table gives medians.")
+    var rounds = 3
+
     @Flag(help: "Skip Hugo even when it is installed.")
     var noHugo = false
 
@@ -50,22 +53,34 @@ struct BenchCommand: AsyncParsableCommand {
         var rows: [[String]] = [["bots", "phase", "time (s)", "peak MB", "vs floor", "vs Hugo", "detail"]]
         for count in counts {
             try FileManager.default.createDirectory(atPath: "\(folder)/\(count)", withIntermediateDirectories: true)
-            var results: [Phase: (Double, Double, String)] = [:]
             let selected = phases.split(separator: ",").compactMap { Phase(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
-            for phase in [Phase.floor, .full, .changed, .unchanged, .diff] where selected.contains(phase) {
-                if phase == .diff { _ = try child(.diffSetup, count) }
-                if phase == .changed { _ = try child(.spareSetup, count) }
-                results[phase] = try child(phase, count)
+            // Rounds, each running every phase in order: the VM's speed drifts by a fifth or more
+            // within minutes, so a ratio is taken within each round (between builds run side by
+            // side) and the table gives the medians.
+            var runs: [Phase: [(seconds: Double, peak: Double, detail: String)]] = [:]
+            for _ in 0..<max(1, rounds) {
+                for phase in [Phase.floor, .full, .changed, .unchanged, .diff] where selected.contains(phase) {
+                    if phase == .diff { _ = try child(.diffSetup, count) }
+                    if phase == .changed { _ = try child(.spareSetup, count) }
+                    let (seconds, peak, detail) = try child(phase, count)
+                    runs[phase, default: []].append((seconds, peak, detail))
+                }
             }
             let hugo = noHugo || !selected.contains(.full) ? nil : try HugoBenchmark(bots: count, folder: "\(folder)/\(count)").run()
-            let floor = results[.floor]?.0 ?? 0
-            let full = results[.full]?.0 ?? 0
+            let floors = runs[.floor]?.map(\.seconds) ?? []
+            let fulls = runs[.full]?.map(\.seconds) ?? []
             for phase in [Phase.floor, .full, .changed, .unchanged, .diff] {
-                guard let (seconds, peak, detail) = results[phase] else { continue }
-                let vsFloor = phase == .full && floor > 0 ? String(format: "%.2fx", seconds / floor) : ""
+                guard let phaseRuns = runs[phase], let last = phaseRuns.last else { continue }
+                let times = phaseRuns.map(\.seconds)
+                let seconds = Self.median(times)
+                let vsFloor = phase == .full && floors.count == times.count
+                    ? String(format: "%.2fx", Self.median(zip(times, floors).map { $0 / max($1, 1e-9) })) : ""
                 let vsHugo = phase == .full ? hugo.map { String(format: "%.1fx faster", $0.seconds / max(seconds, 1e-9)) } ?? "no hugo" : ""
-                let share = (phase == .changed || phase == .unchanged) ? String(format: " (%.0f%% of full)", 100 * seconds / max(full, 1e-9)) : ""
-                rows.append(["\(count)", phase.label, String(format: "%.3f", seconds), String(format: "%.0f", peak), vsFloor, vsHugo, detail + share])
+                let share = (phase == .changed || phase == .unchanged) && fulls.count == times.count
+                    ? String(format: " (%.0f%% of full)", 100 * Self.median(zip(times, fulls).map { $0 / max($1, 1e-9) })) : ""
+                let spread = times.count > 1 ? String(format: "; %d rounds, %.3f–%.3f s", times.count, times.min()!, times.max()!) : ""
+                rows.append(["\(count)", phase.label, String(format: "%.3f", seconds), String(format: "%.0f", phaseRuns.map(\.peak).max()!),
+                             vsFloor, vsHugo, last.detail + share + spread])
             }
             if let hugo { rows.append(["\(count)", "hugo", String(format: "%.3f", hugo.seconds), String(format: "%.0f", hugo.peakMB), "", "", "same pages, tag and organization taxonomies"]) }
         }
@@ -80,6 +95,14 @@ struct BenchCommand: AsyncParsableCommand {
                 try await FetchBenchmark(bots: fetchBots, organizations: fetchOrganizations, rateLimit: rate).run().printTable()
             }
         }
+    }
+
+    /// The middle value (the mean of the two middle ones for an even count).
+    static func median(_ values: [Double]) -> Double {
+        let sorted = values.sorted()
+        guard !sorted.isEmpty else { return 0 }
+        let mid = sorted.count / 2
+        return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
     }
 
     /// Runs one phase in a child process of this same binary.
