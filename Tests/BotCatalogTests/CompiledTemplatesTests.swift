@@ -76,6 +76,12 @@ struct CompiledTemplatesTests {
         ("{ {{x}} }{{x}}{ x", [:]),
         ("{{#flag}}a{{#list}}[{{name}}{{#flag}}+{{/flag}}]{{/list}}b{{/flag}}", [:]),
         ("  {{>indented}}\n", ["indented": "one\n{{#list}}\n{{name}}\n{{/list}}\ntwo\n"]),
+        // Inheritance two deep (the outermost override wins), a parent used inside an override,
+        // a missing partial, and a block standing indented in an indented partial.
+        ("{{<outer}}{{$a}}A-page {{x}}{{/a}}{{/outer}}", ["outer": "{{<base}}{{$a}}A-outer{{/a}}{{$b}}B-outer{{/b}}{{/base}}", "base": "[{{$a}}a{{/a}}|{{$b}}b{{/b}}]\n"]),
+        ("{{<base}}{{$a}}{{<inner}}{{$x}}X{{/x}}{{/inner}}{{/a}}{{/base}}", ["base": "<{{$a}}-{{/a}}>", "inner": "({{$x}}x{{/x}}{{$y}}y{{/y}})"]),
+        ("a{{>nope}}b\n  {{>nope}}\nc", [:]),
+        ("<main>\n  {{>card}}\n</main>\n", ["card": "<div>\n  {{$body}}\n  default {{#list}}{{name}}{{/list}}\n  {{/body}}\n</div>\n"]),
     ]
 
     static var edgeContext: [String: Any] { [

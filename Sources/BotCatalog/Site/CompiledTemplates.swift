@@ -62,7 +62,8 @@ final class TemplateScope: MustacheParent, @unchecked Sendable {
     func child(named name: String) -> Any? { self[name]?.mustacheValue }
 }
 
-/// The templates compiled for rendering straight from `TemplateValue`s into one buffer.
+/// The templates compiled for rendering straight from `TemplateValue`s into one buffer: parsed
+/// into a syntax tree (`Node`), then flattened into one `Program` that pages are rendered from.
 ///
 /// swift-mustache parses and checks every template (its errors name the line), and renders any
 /// template set this compiler does not take (delimiter changes, pragmas, transforms, dynamic
@@ -72,6 +73,7 @@ final class TemplateScope: MustacheParent, @unchecked Sendable {
 /// variable costs a dictionary lookup and a byte scan instead of a dozen dynamic casts and a
 /// per-`Character` escape.
 struct CompiledTemplates: Sendable {
+    /// The parser's output, flattened by `Program`.
     indirect enum Node: Sendable {
         /// Template text, as the bytes it is written as.
         case text([UInt8])
@@ -107,7 +109,8 @@ struct CompiledTemplates: Sendable {
 
     struct Unsupported: Error {}
 
-    let templates: [String: [Node]]
+    /// Every template flattened into one program (`Program`), which pages are rendered from.
+    let program: Program
 
     /// Compiles every template, or returns nil when one uses a feature only swift-mustache has.
     init?(sources: [String: String]) {
@@ -117,7 +120,7 @@ struct CompiledTemplates: Sendable {
             guard let nodes = try? parser.parse(SubsetParser.State()) else { return nil }
             compiled[name] = nodes
         }
-        templates = compiled
+        program = Program(compiled)
     }
 
     func render(_ name: String, _ root: TemplateScope) -> String {
@@ -128,35 +131,18 @@ struct CompiledTemplates: Sendable {
     /// counts and flags (a page is a few hundred appends).
     func renderBytes(_ name: String, _ root: TemplateScope) -> [UInt8] {
         var out: [UInt8] = []
-        guard let nodes = templates[name] else { return out }
+        guard let range = program.templates[name] else { return out }
         out.reserveCapacity(16_384)
         var context = Context(stack: [.scope(root)], indentation: nil, inherited: nil)
-        render(nodes, &context, into: &out)
+        program.run(range, &context, into: &out)
         return out
     }
 
     struct Context {
         var stack: [TemplateValue]
         var indentation: String?
-        var inherited: [String: [Node]]?
-    }
-
-    /// One template level, with swift-mustache's rule for indented partials: a node's non-empty
-    /// output that starts a new line within this level gets the indentation first.
-    func render(_ nodes: [Node], _ context: inout Context, into out: inout [UInt8]) {
-        guard let indentation = context.indentation, !indentation.isEmpty else {
-            for node in nodes { render(node, &context, into: &out) }
-            return
-        }
-        let levelStart = out.count
-        for node in nodes {
-            let before = out.count
-            let atLineStart = before > levelStart && Self.endsWithNewline(out)
-            render(node, &context, into: &out)
-            if atLineStart && out.count > before {
-                out.insert(contentsOf: indentation.utf8, at: before)
-            }
-        }
+        /// The blocks overridden by the partials being rendered: each block's operations.
+        var inherited: [String: Range<Int>]?
     }
 
     /// swift-mustache compares the last `Character` with "\n", which a "\r\n" is not.
@@ -165,86 +151,36 @@ struct CompiledTemplates: Sendable {
         return bytes.count < 2 || bytes[bytes.count - 2] != UInt8(ascii: "\r")
     }
 
-    func render(_ node: Node, _ context: inout Context, into out: inout [UInt8]) {
-        switch node {
-        case .text(let text):
-            out.append(contentsOf: text)
-        case .variable(let name, let escaped):
-            switch lookup(name, context.stack) {
-            case .text(let s)?: if escaped { Self.appendEscaped(s, to: &out) } else { Self.append(s, to: &out) }
-            case .flag(let b)?: Self.append(b ? "true" : "false", to: &out)
-            case .number(let n)?: Self.append(String(n), to: &out)
-            // What swift-mustache prints for a list or an object (no template of ours does this).
-            case let value?:
-                let text = String(describing: value.mustacheValue)
-                if escaped { Self.appendEscaped(text, to: &out) } else { Self.append(text, to: &out) }
-            case nil: break
-            }
-        case .section(let name, let body, let inverted):
-            let value = lookup(name, context.stack)
-            if inverted {
-                switch value {
-                case .list(let items)? where items.isEmpty: renderPushed(value!, body, &context, into: &out)
-                case .flag(false)?, nil: render(body, &context, into: &out)
-                default: break
-                }
-            } else {
-                switch value {
-                case .list(let items)?: for item in items { renderPushed(item, body, &context, into: &out) }
-                case .flag(let b)?: if b { render(body, &context, into: &out) }
-                case let value?: renderPushed(value, body, &context, into: &out)
-                case nil: break
-                }
-            }
-        case .partial(let name, let indentation, let overrides):
-            guard let nodes = templates[name] else { return }
-            var inner = context
-            if let indentation { inner.indentation = (context.indentation ?? "") + indentation }
-            if let overrides {
-                // Overrides given further out win, as in swift-mustache.
-                inner.inherited = context.inherited.map { $0.merging(overrides) { outer, _ in outer } } ?? overrides
-            }
-            render(nodes, &inner, into: &out)
-        case .block(let name, let fallback, let indentation):
-            var inner = context
-            if let indentation { inner.indentation = (context.indentation ?? "") + indentation }
-            render(context.inherited?[name] ?? fallback, &inner, into: &out)
-        case .blockDefinition:
-            break
-        }
-    }
-
-    private func renderPushed(_ value: TemplateValue, _ body: [Node], _ context: inout Context, into out: inout [UInt8]) {
-        context.stack.append(value)
-        render(body, &context, into: &out)
-        context.stack.removeLast()
-    }
-
     /// The first part of a name is looked up from the innermost scope outwards, the rest inside it.
-    func lookup(_ name: Name, _ stack: [TemplateValue]) -> TemplateValue? {
+    static func lookup(_ name: UnsafePointer<Name>, _ stack: [TemplateValue]) -> TemplateValue? {
         guard var value = stack.last else { return nil }
         var part = 0
-        switch name.kind {
+        let parts = name.pointee.parts.count
+        switch name.pointee.kind {
         case .top:
             return value
         case .fromTop:
             break
         case .fromStack:
-            guard !name.parts.isEmpty else { return value }
-            let key = name.keys[0], first = name.parts[0]
+            guard parts > 0 else { return value }
+            let key = name.pointee.keys[0]
             var found: TemplateValue?
-            for item in stack.reversed() {
-                if case .scope(let scope) = item, let hit = scope[key, first] {
-                    found = hit
-                    break
+            stack.withUnsafeBufferPointer { stack in
+                var i = stack.count
+                while i > 0 {
+                    i -= 1
+                    if case .scope(let scope) = stack[i], let hit = scope[key, name.pointee.parts[0]] {
+                        found = hit
+                        return
+                    }
                 }
             }
             guard let found else { return nil }
             value = found
             part = 1
         }
-        while part < name.parts.count {
-            guard case .scope(let scope) = value, let next = scope[name.keys[part], name.parts[part]] else { return nil }
+        while part < parts {
+            guard case .scope(let scope) = value, let next = scope[name.pointee.keys[part], name.pointee.parts[part]] else { return nil }
             value = next
             part += 1
         }
@@ -279,6 +215,207 @@ struct CompiledTemplates: Sendable {
             }
             out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
         }
+    }
+}
+
+/// The compiled templates as one flat list of operations over plain data, which pages are
+/// rendered from: walking the syntax tree retained and released every node and every text as
+/// it went (a few hundred per page, each an atomic count), which a list of plain structs and
+/// byte ranges does not. A section or block holds the end of its body, so its body is the
+/// operations after it up to there; a partial names its template by index.
+final class Program: @unchecked Sendable {
+    enum Code: UInt8 { case text, variable, rawVariable, section, invertedSection, partial, block }
+
+    struct Op {
+        var code: Code
+        /// text: where its bytes start; variables and sections: the name's index; partial: the
+        /// template's index (-1: none by that name); block: its name's index in `strings`.
+        var a: Int32 = -1
+        /// text: its length; section and block: the end of the body; partial: the
+        /// indentation's index in `strings` (-1: none).
+        var b: Int32 = -1
+        /// partial: its overrides' index (-1: none); block: the indentation's index (-1: none).
+        var c: Int32 = -1
+    }
+
+    /// Held in memory of their own, never moved, so rendering reads them through plain pointers.
+    let ops: UnsafeMutableBufferPointer<Op>
+    let text: UnsafeMutableBufferPointer<UInt8>
+    let names: UnsafeMutableBufferPointer<CompiledTemplates.Name>
+    let strings: [String]
+    let overrides: [[String: Range<Int>]]
+    let templates: [String: Range<Int>]
+    let templateRanges: [Range<Int>]
+
+    init(_ compiled: [String: [CompiledTemplates.Node]]) {
+        var builder = Builder()
+        // Sorted, so the same templates give the same program.
+        let names = compiled.keys.sorted()
+        var ranges: [String: Range<Int>] = [:]
+        for name in names {
+            let start = builder.ops.count
+            builder.emit(compiled[name]!)
+            ranges[name] = start..<builder.ops.count
+        }
+        // Override bodies go after the templates (they run only through a block).
+        while let (index, bodies) = builder.pendingOverrides.popLast() {
+            var made: [String: Range<Int>] = [:]
+            for (block, body) in bodies.sorted(by: { $0.key < $1.key }) {
+                let start = builder.ops.count
+                builder.emit(body)
+                made[block] = start..<builder.ops.count
+            }
+            builder.overrides[index] = made
+        }
+        let rangeList = names.map { ranges[$0]! }
+        let indexOf = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, Int32($0)) })
+        for (at, partial) in builder.partials { builder.ops[at].a = indexOf[partial] ?? -1 }
+        ops = .allocate(capacity: max(1, builder.ops.count))
+        _ = ops.initialize(from: builder.ops)
+        text = .allocate(capacity: max(1, builder.text.count))
+        _ = text.initialize(from: builder.text)
+        // Exactly as many as there are: all of them are deinitialized at the end.
+        self.names = .allocate(capacity: builder.names.count)
+        _ = self.names.initialize(from: builder.names)
+        strings = builder.strings
+        overrides = builder.overrides
+        templates = ranges
+        templateRanges = rangeList
+    }
+
+    deinit {
+        names.deinitialize()
+        names.deallocate()
+        ops.deallocate()
+        text.deallocate()
+    }
+
+    private struct Builder {
+        var ops: [Op] = []
+        var text: [UInt8] = []
+        var names: [CompiledTemplates.Name] = []
+        var strings: [String] = []
+        var overrides: [[String: Range<Int>]] = []
+        var pendingOverrides: [(Int, [String: [CompiledTemplates.Node]])] = []
+        /// Partial operations and the template they name, resolved once every template is in.
+        var partials: [(Int, String)] = []
+
+        mutating func string(_ value: String?) -> Int32 {
+            guard let value else { return -1 }
+            strings.append(value)
+            return Int32(strings.count - 1)
+        }
+
+        mutating func emit(_ nodes: [CompiledTemplates.Node]) {
+            for node in nodes {
+                switch node {
+                case .text(let bytes):
+                    ops.append(Op(code: .text, a: Int32(text.count), b: Int32(bytes.count)))
+                    text += bytes
+                case .variable(let name, let escaped):
+                    names.append(name)
+                    ops.append(Op(code: escaped ? .variable : .rawVariable, a: Int32(names.count - 1)))
+                case .section(let name, let body, let inverted):
+                    names.append(name)
+                    let at = ops.count
+                    ops.append(Op(code: inverted ? .invertedSection : .section, a: Int32(names.count - 1)))
+                    emit(body)
+                    ops[at].b = Int32(ops.count)
+                case .partial(let name, let indentation, let bodies):
+                    var op = Op(code: .partial, b: string(indentation))
+                    if let bodies {
+                        overrides.append([:])
+                        op.c = Int32(overrides.count - 1)
+                        pendingOverrides.append((overrides.count - 1, bodies))
+                    }
+                    partials.append((ops.count, name))
+                    ops.append(op)
+                case .block(let name, let fallback, let indentation):
+                    let at = ops.count
+                    ops.append(Op(code: .block, a: string(name), c: string(indentation)))
+                    emit(fallback)
+                    ops[at].b = Int32(ops.count)
+                case .blockDefinition:
+                    break
+                }
+            }
+        }
+    }
+
+    /// The operations in `range` at one level (a section's or block's body is a level of its
+    /// own), with swift-mustache's rule for indented partials: an operation's non-empty output
+    /// that starts a new line within this level gets the indentation first.
+    func run(_ range: Range<Int>, _ context: inout CompiledTemplates.Context, into out: inout [UInt8]) {
+        let indentation = context.indentation ?? ""
+        let levelStart = out.count
+        var i = range.lowerBound
+        while i < range.upperBound {
+            let op = ops[i]
+            let before = out.count
+            let atLineStart = !indentation.isEmpty && before > levelStart && CompiledTemplates.endsWithNewline(out)
+            switch op.code {
+            case .text:
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(op.a)..<Int(op.a + op.b)]))
+            case .variable, .rawVariable:
+                let escaped = op.code == .variable
+                switch CompiledTemplates.lookup(names.baseAddress! + Int(op.a), context.stack) {
+                case .text(let s)?: if escaped { CompiledTemplates.appendEscaped(s, to: &out) } else { CompiledTemplates.append(s, to: &out) }
+                case .flag(let b)?: CompiledTemplates.append(b ? "true" : "false", to: &out)
+                case .number(let n)?: CompiledTemplates.append(String(n), to: &out)
+                // What swift-mustache prints for a list or an object (no template of ours does this).
+                case let value?:
+                    let text = String(describing: value.mustacheValue)
+                    if escaped { CompiledTemplates.appendEscaped(text, to: &out) } else { CompiledTemplates.append(text, to: &out) }
+                case nil: break
+                }
+            case .section, .invertedSection:
+                let body = (i + 1)..<Int(op.b)
+                let value = CompiledTemplates.lookup(names.baseAddress! + Int(op.a), context.stack)
+                if op.code == .invertedSection {
+                    switch value {
+                    case .list(let items)? where items.isEmpty: runPushed(value!, body, &context, into: &out)
+                    case .flag(false)?, nil: run(body, &context, into: &out)
+                    default: break
+                    }
+                } else {
+                    switch value {
+                    case .list(let items)?: for item in items { runPushed(item, body, &context, into: &out) }
+                    case .flag(let b)?: if b { run(body, &context, into: &out) }
+                    case let value?: runPushed(value, body, &context, into: &out)
+                    case nil: break
+                    }
+                }
+                i = Int(op.b)
+                if atLineStart && out.count > before { out.insert(contentsOf: indentation.utf8, at: before) }
+                continue
+            case .partial:
+                if op.a >= 0 {
+                    var inner = context
+                    if op.b >= 0 { inner.indentation = (context.indentation ?? "") + strings[Int(op.b)] }
+                    if op.c >= 0 {
+                        // Overrides given further out win, as in swift-mustache.
+                        let given = overrides[Int(op.c)]
+                        inner.inherited = context.inherited.map { $0.merging(given) { outer, _ in outer } } ?? given
+                    }
+                    run(templateRanges[Int(op.a)], &inner, into: &out)
+                }
+            case .block:
+                var inner = context
+                if op.c >= 0 { inner.indentation = (context.indentation ?? "") + strings[Int(op.c)] }
+                run(context.inherited?[strings[Int(op.a)]] ?? (i + 1)..<Int(op.b), &inner, into: &out)
+                i = Int(op.b)
+                if atLineStart && out.count > before { out.insert(contentsOf: indentation.utf8, at: before) }
+                continue
+            }
+            if atLineStart && out.count > before { out.insert(contentsOf: indentation.utf8, at: before) }
+            i += 1
+        }
+    }
+
+    private func runPushed(_ value: TemplateValue, _ body: Range<Int>, _ context: inout CompiledTemplates.Context, into out: inout [UInt8]) {
+        context.stack.append(value)
+        run(body, &context, into: &out)
+        context.stack.removeLast()
     }
 }
 
