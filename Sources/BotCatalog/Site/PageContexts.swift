@@ -210,10 +210,11 @@ struct PageContexts: Sendable {
         } else {
             return nil
         }
-        guard let path = model.paths.bots[key] else { return nil }
+        // A current bot's path and facts are the model's already (no key to hash, no tags to parse).
+        guard let path = current.map({ model.currentPaths[$0] }) ?? model.paths.bots[key] else { return nil }
         let root = SitePaths.root(of: path)
         let b = entry.bot
-        let shown = SiteModel.BotFacts(b)
+        let shown = current.map { model.facts[$0] } ?? SiteModel.BotFacts(b)
         let name = DisplayText.clean(b.name, limit: 300)
         var bot = ContextBuilder(capacity: 32)
         bot.set("name", name)
