@@ -249,6 +249,28 @@ struct SiteTests {
         }
     }
 
+    @Test("a row's summary worked out on the bytes is the one the scalars give, and text that is not ASCII before the cut takes the scalars")
+    func asciiSummaries() {
+        var samples = ["", "**Bold** start, `code`, [link](https://x) and # heading - item", "___", "a\u{7f}b\u{1}c\u{0b}d\u{0c}e",
+                       String(repeating: "word ", count: 60), String(repeating: "x", count: 200), "> quote\r\n- [ ] task!\t#tag#"]
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "bc", "word", " ", "  ", "\n", "\r\n", "\t", "*", "**", "`", "_", "#", ">", "[", "]", "!", "-", ".", ",", "\u{1}", "\u{7f}", "\u{0b}"]
+        for _ in 0..<1_500 {
+            samples.append((0..<Int.random(in: 0...120, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for text in samples {
+            for limit in [1, 5, 40, 160] {
+                #expect(DisplayText.asciiSummary(text, limit: limit) == DisplayText.scalarSummary(text, limit: limit), "\(text.debugDescription) at \(limit)")
+            }
+        }
+        // Not ASCII before the cut: the scalars decide (a no-break space and U+2028 part words); after it: the bytes do.
+        for text in ["caf\u{e9} au\u{a0}lait\u{2028}next", "\u{202e}evil", String(repeating: "ascii ", count: 40) + "\u{e9}"] {
+            #expect(DisplayText.summary(text) == DisplayText.scalarSummary(text, limit: 160))
+        }
+        #expect(DisplayText.asciiSummary("caf\u{e9}", limit: 160) == nil)
+        #expect(DisplayText.summary("caf\u{e9} au\u{a0}lait") == "caf\u{e9} au lait")
+    }
+
     @Test("an ASCII name's path segment, worked out on bytes, is the one the general rule gives")
     func asciiSegments() {
         var samples = ["", "Research Helper 08443", "--a--b--", "UPPER_lower.123", "../../etc/passwd", "a b\tc\nd", "\u{1}x\u{7f}y",
