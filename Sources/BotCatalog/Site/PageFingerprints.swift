@@ -110,10 +110,14 @@ struct PageFingerprints: Sendable {
         // The added bots are printed in chunks, on all cores when there are several (the first
         // run adds every bot), then the chunks' prints in order.
         let added = entry.changes.added
-        let chunks = Array(stride(from: 0, to: added.count, by: Self.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
-            var chunk = Fingerprint()
-            for i in start..<min(start + Self.refChunk, added.count) { Self.add(added[i], of: model, to: &chunk) }
-            return chunk.value
+        let chunks = added.withUnsafeBufferPointer { refs -> [UInt64] in
+            // Each ref read where it lies: a copy of each retains its five strings.
+            nonisolated(unsafe) let refs = refs
+            return Array(stride(from: 0, to: refs.count, by: Self.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
+                var chunk = Fingerprint()
+                for i in start..<min(start + Self.refChunk, refs.count) { Self.add(refs.baseAddress! + i, of: model, to: &chunk) }
+                return chunk.value
+            }
         }
         for chunk in chunks { f.add(chunk) }
         f.add("removed")
@@ -131,8 +135,13 @@ struct PageFingerprints: Sendable {
 
     /// A bot a run lists: what the run's page shows of it.
     static func add(_ r: BotRef, of model: SiteModel, to f: inout Fingerprint) {
-        f.add(r.source); f.add(r.id); f.add(r.name); f.add(r.organization ?? "-")
-        f.add(model.organizationName(r.organization) ?? ""); f.add(model.paths.bots[r.key] ?? "")
+        withUnsafePointer(to: r) { add($0, of: model, to: &f) }
+    }
+
+    static func add(_ r: UnsafePointer<BotRef>, of model: SiteModel, to f: inout Fingerprint) {
+        f.add(r.pointee.source); f.add(r.pointee.id); f.add(r.pointee.name); f.add(r.pointee.organization ?? "-")
+        f.add(model.organizationName(r.pointee.organization) ?? "")
+        f.add(model.paths.bots[BotKey(source: r.pointee.source, id: r.pointee.id)] ?? "")
     }
 
     /// The feed: its newest runs, the title and the base URL (no check time: it has none).
