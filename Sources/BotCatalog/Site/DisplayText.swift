@@ -24,7 +24,8 @@ enum DisplayText {
     }
 
     /// Plain one-line summary of Markdown text, for tables and feeds: Markdown punctuation at the
-    /// edges of words dropped, whitespace folded, cut at a word boundary. One pass over the scalars.
+    /// edges of words dropped, whitespace folded, cut at a word boundary. One pass, over the bytes
+    /// or over the scalars.
     static func summary(_ markdown: String?, limit: Int = 160) -> String {
         guard let markdown else { return "" }
         return asciiSummary(markdown, limit: limit) ?? scalarSummary(markdown, limit: limit)
@@ -36,32 +37,15 @@ enum DisplayText {
     static func asciiSummary(_ markdown: String, limit: Int) -> String? {
         var text = markdown
         return text.withUTF8 { bytes -> String? in
-            var out: [UInt8] = []
-            out.reserveCapacity(limit + 8)
+            var summary = Summary(limit: limit)
             var word: [UInt8] = []
             word.reserveCapacity(32)
-            var count = 0
-            var truncated = false
-            func isPunctuation(_ b: UInt8) -> Bool {
-                switch b {
-                case UInt8(ascii: "#"), UInt8(ascii: "*"), UInt8(ascii: "_"), UInt8(ascii: "`"), UInt8(ascii: ">"),
-                     UInt8(ascii: "["), UInt8(ascii: "]"), UInt8(ascii: "!"), UInt8(ascii: "-"): return true
-                default: return false
-                }
-            }
             func flush() {
-                defer { word.removeAll(keepingCapacity: true) }
-                var lower = 0, upper = word.count
-                while lower < upper, isPunctuation(word[lower]) { lower += 1 }
-                while upper > lower, isPunctuation(word[upper - 1]) { upper -= 1 }
-                guard lower < upper else { return }
-                if count + (upper - lower) + 1 > limit { truncated = true; return }
-                if !out.isEmpty { out.append(UInt8(ascii: " ")); count += 1 }
-                out.append(contentsOf: word[lower..<upper])
-                count += upper - lower
+                summary.add(word, codePoint: UInt32.init) { $1.append($0) }
+                word.removeAll(keepingCapacity: true)
             }
             for byte in bytes {
-                if truncated { break }
+                if summary.truncated { break }
                 switch byte {
                 case 0x80...: return nil
                 case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): flush()
@@ -70,39 +54,24 @@ enum DisplayText {
                 default: word.append(byte)
                 }
             }
-            if !truncated { flush() }
-            let summary = String(decoding: out, as: UTF8.self)
-            return truncated ? summary + "…" : summary
+            if !summary.truncated { flush() }
+            return summary.text
         }
     }
 
     /// `summary` over the Unicode scalars: any text.
     static func scalarSummary(_ markdown: String, limit: Int) -> String {
-        func isPunctuation(_ s: Unicode.Scalar) -> Bool {
-            switch s { case "#", "*", "_", "`", ">", "[", "]", "!", "-": return true; default: return false }
-        }
-        // Built as UTF-8 bytes: appending to a `String.UnicodeScalarView` showed in profiles.
-        var out: [UInt8] = []
-        out.reserveCapacity(limit + 8)
+        var summary = Summary(limit: limit)
         var word: [Unicode.Scalar] = []
         word.reserveCapacity(32)
-        var count = 0
-        var truncated = false
         func flush() {
-            defer { word.removeAll(keepingCapacity: true) }
-            var lower = 0, upper = word.count
-            while lower < upper, isPunctuation(word[lower]) { lower += 1 }
-            while upper > lower, isPunctuation(word[upper - 1]) { upper -= 1 }
-            guard lower < upper else { return }
-            if count + (upper - lower) + 1 > limit { truncated = true; return }
-            if !out.isEmpty { out.append(UInt8(ascii: " ")); count += 1 }
-            for scalar in word[lower..<upper] {
+            summary.add(word, codePoint: \.value) { scalar, out in
                 if scalar.isASCII { out.append(UInt8(scalar.value)) } else { UTF8.encode(scalar) { out.append($0) } }
             }
-            count += upper - lower
+            word.removeAll(keepingCapacity: true)
         }
         for scalar in markdown.unicodeScalars {
-            if truncated { break }
+            if summary.truncated { break }
             if scalar == " " || scalar == "\n" || scalar == "\t" || scalar == "\r" || (scalar.value > 0x7F && scalar.properties.isWhitespace) {
                 flush()
             } else if scalar == "*" || scalar == "`" {
@@ -111,11 +80,50 @@ enum DisplayText {
                 word.append(scalar)
             }
         }
-        if !truncated { flush() }
-        let text = String(decoding: out, as: UTF8.self)
-        return truncated ? text + "…" : text
+        if !summary.truncated { flush() }
+        return summary.text
     }
 
+    /// A summary as its words are added, shared by the byte and scalar walks: each word without
+    /// the Markdown punctuation at its edges, one space apart, until the next would pass the
+    /// limit (counted in scalars). Built as UTF-8 bytes: appending to a
+    /// `String.UnicodeScalarView` showed in profiles.
+    private struct Summary {
+        let limit: Int
+        var out: [UInt8] = []
+        var count = 0
+        private(set) var truncated = false
+
+        init(limit: Int) {
+            self.limit = limit
+            out.reserveCapacity(limit + 8)
+        }
+
+        static func isPunctuation(_ codePoint: UInt32) -> Bool {
+            switch codePoint {
+            case 0x23, 0x2A, 0x5F, 0x60, 0x3E, 0x5B, 0x5D, 0x21, 0x2D: return true  // # * _ ` > [ ] ! -
+            default: return false
+            }
+        }
+
+        /// `word`'s units (bytes or scalars), `codePoint` of each, `encode` appending one as UTF-8.
+        @inline(__always)
+        mutating func add<Unit>(_ word: [Unit], codePoint: (Unit) -> UInt32, encode: (Unit, inout [UInt8]) -> Void) {
+            var lower = 0, upper = word.count
+            while lower < upper, Self.isPunctuation(codePoint(word[lower])) { lower += 1 }
+            while upper > lower, Self.isPunctuation(codePoint(word[upper - 1])) { upper -= 1 }
+            guard lower < upper else { return }
+            if count + (upper - lower) + 1 > limit { truncated = true; return }
+            if !out.isEmpty { out.append(UInt8(ascii: " ")); count += 1 }
+            for unit in word[lower..<upper] { encode(unit, &out) }
+            count += upper - lower
+        }
+
+        var text: String {
+            let text = String(decoding: out, as: UTF8.self)
+            return truncated ? text + "…" : text
+        }
+    }
 
     /// Printable ASCII, tabs and line breaks only: scanned on the bytes (this runs for every
     /// text of every bot shown).
