@@ -353,6 +353,8 @@ final class Program: @unchecked Sendable {
             let op = ops[i]
             let before = out.count
             let atLineStart = !indentation.isEmpty && before > levelStart && CompiledTemplates.endsWithNewline(out)
+            // After a section or block: the end of its body.
+            var next = i + 1
             switch op.code {
             case .text:
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(op.a)..<Int(op.a + op.b)]))
@@ -385,9 +387,7 @@ final class Program: @unchecked Sendable {
                     case nil: break
                     }
                 }
-                i = Int(op.b)
-                if atLineStart && out.count > before { out.insert(contentsOf: indentation.utf8, at: before) }
-                continue
+                next = Int(op.b)
             case .partial:
                 if op.a >= 0 {
                     var inner = context
@@ -403,12 +403,10 @@ final class Program: @unchecked Sendable {
                 var inner = context
                 if op.c >= 0 { inner.indentation = (context.indentation ?? "") + strings[Int(op.c)] }
                 run(context.inherited?[strings[Int(op.a)]] ?? (i + 1)..<Int(op.b), &inner, into: &out)
-                i = Int(op.b)
-                if atLineStart && out.count > before { out.insert(contentsOf: indentation.utf8, at: before) }
-                continue
+                next = Int(op.b)
             }
             if atLineStart && out.count > before { out.insert(contentsOf: indentation.utf8, at: before) }
-            i += 1
+            i = next
         }
     }
 
