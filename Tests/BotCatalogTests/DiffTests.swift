@@ -110,4 +110,17 @@ struct DiffTests {
                 ["  two", "- three", "+ THREE", "  four", "…", "  six", "+ seven"])
         #expect(FieldChange(path: "description", before: .string(before), after: .string(after)).isLongText)
     }
+
+    @Test("lines are split on the bytes where the characters split them: at every LF but a CR LF's")
+    func lineSplits() {
+        var samples = ["", "\n", "\n\n", "a\r\nb", "\r\n\r\n", "\r", "a\rb\nc", "\n\u{301}x", "caf\u{e9}\n\u{1F469}\u{200D}\u{1F4BB}\nend\r"]
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["a", "word", " ", "\n", "\r", "\r\n", "\u{301}", "\u{e9}", "\u{1F469}", "\u{200D}", "\u{2028}", "\u{85}", "\u{0b}", "\u{0c}"]
+        for _ in 0..<1_000 {
+            samples.append((0..<Int.random(in: 0...40, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined())
+        }
+        for text in samples {
+            #expect(LineDiff.splitLines(text) == text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init), "\(text.debugDescription)")
+        }
+    }
 }

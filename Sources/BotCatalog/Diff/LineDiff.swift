@@ -9,8 +9,8 @@ public enum LineDiff {
     /// Longest-common-subsequence diff. Texts beyond `limit` lines fall back to
     /// "all removed, all added" so a hostile 100 MB prompt cannot stall a run.
     public static func lines(from before: String, to after: String, limit: Int = 2_000) -> [Line] {
-        let a = before.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-        let b = after.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        let a = splitLines(before)
+        let b = splitLines(after)
         // Trim the common head and tail first: edits are usually small.
         var head = 0
         while head < a.count, head < b.count, a[head] == b[head] { head += 1 }
@@ -42,6 +42,24 @@ public enum LineDiff {
             }
         }
         return a[0..<head].map(Line.same) + middle + a[(a.count - tail)...].map(Line.same)
+    }
+
+    /// The text's lines, split where `split(separator: "\n")` splits a `String`: at each LF that is
+    /// a `Character` of its own, that is, not the LF of a CR LF. Found on the bytes (an LF is never
+    /// inside a multi-byte character): splitting by `Character` walked grapheme breaks over every
+    /// description a page's timeline or the changelog diffs.
+    static func splitLines(_ text: String) -> [String] {
+        var text = text
+        return text.withUTF8 { bytes -> [String] in
+            var lines: [String] = []
+            var start = 0
+            for i in bytes.indices where bytes[i] == 0x0A && (i == 0 || bytes[i - 1] != 0x0D) {
+                lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<i]), as: UTF8.self))
+                start = i + 1
+            }
+            lines.append(String(decoding: UnsafeBufferPointer(rebasing: bytes[start...]), as: UTF8.self))
+            return lines
+        }
     }
 
     /// Unified-style text with `-`/`+`/` ` prefixes and at most `context` unchanged lines around edits.
