@@ -38,6 +38,30 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: .hidden) var phase: String?
     @Option(help: .hidden) var size: Int?
 
+    /// The phases a user may ask for (the set-up ones run when needed).
+    static let userPhases: [Phase] = [.floor, .full, .changed, .unchanged, .diff]
+
+    var counts: [Int] { sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) } }
+    var selected: [Phase] { phases.split(separator: ",").compactMap { Phase(rawValue: $0.trimmingCharacters(in: .whitespaces)) } }
+
+    /// A misspelt size or phase would otherwise be skipped without a word, and the table come out short.
+    func validate() throws {
+        for item in sizes.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let n = Int(item.trimmingCharacters(in: .whitespaces)), n > 0 else {
+                throw ValidationError("--sizes: `\(item)` is not a number of bots; give positive whole numbers separated by commas, e.g. 1000,10000")
+            }
+        }
+        for item in phases.split(separator: ",", omittingEmptySubsequences: false) {
+            guard let phase = Phase(rawValue: item.trimmingCharacters(in: .whitespaces)), Self.userPhases.contains(phase) else {
+                throw ValidationError("--phases: `\(item)` is no phase; choose from \(Self.userPhases.map(\.rawValue).joined(separator: ", "))")
+            }
+        }
+        guard rounds >= 1 else { throw ValidationError("--rounds must be at least 1") }
+        if let phase, Phase(rawValue: phase) == nil || size == nil {
+            throw ValidationError("--phase \(phase) needs a known phase and --size (it is the benchmark's own child mode)")
+        }
+    }
+
     func run() async throws {
         if let phase, let size, let which = Phase(rawValue: phase) {
             // Child mode: one phase, one process, one peak-memory reading.
@@ -45,7 +69,6 @@ struct BenchCommand: AsyncParsableCommand {
             print("\(result.seconds)\t\(Measure.phasePeakMB ?? Measure.peakMemoryMB)\t\(result.detail)")
             return
         }
-        let counts = sizes.split(separator: ",").compactMap { Int($0.trimmingCharacters(in: .whitespaces)) }
         #if DEBUG
         print("warning: this is a debug build; benchmark with `swift run -c release botcatalog-bench`")
         #endif
@@ -53,13 +76,12 @@ struct BenchCommand: AsyncParsableCommand {
         var rows: [[String]] = [["bots", "phase", "time (s)", "peak MB", "vs floor", "vs Hugo", "detail"]]
         for count in counts {
             try FileManager.default.createDirectory(atPath: "\(folder)/\(count)", withIntermediateDirectories: true)
-            let selected = phases.split(separator: ",").compactMap { Phase(rawValue: $0.trimmingCharacters(in: .whitespaces)) }
             // Rounds, each running every phase in order: the VM's speed drifts by a fifth or more
             // within minutes, so a ratio is taken within each round (between builds run side by
             // side) and the table gives the medians.
             var runs: [Phase: [(seconds: Double, peak: Double, detail: String)]] = [:]
             for _ in 0..<max(1, rounds) {
-                for phase in [Phase.floor, .full, .changed, .unchanged, .diff] where selected.contains(phase) {
+                for phase in Self.userPhases where selected.contains(phase) {
                     if phase == .diff { _ = try child(.diffSetup, count) }
                     if phase == .changed { _ = try child(.spareSetup, count) }
                     let (seconds, peak, detail) = try child(phase, count)
@@ -117,10 +139,17 @@ struct BenchCommand: AsyncParsableCommand {
         process.waitUntilExit()
         let fields = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t", maxSplits: 2)
         guard process.terminationStatus == 0, fields.count == 3, let seconds = Double(fields[0]), let peak = Double(fields[1]) else {
-            throw ValidationError("phase \(phase.rawValue) for \(count) bots failed: \(String(decoding: data, as: UTF8.self))")
+            // The child's own message went to standard error, above this one.
+            throw BenchError("phase \(phase.rawValue) for \(count) bots failed (exit status \(process.terminationStatus))")
         }
         return (seconds, peak, String(fields[2]))
     }
+}
+
+/// A benchmark that could not run: said plainly, without the usage text a `ValidationError` brings.
+struct BenchError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
 }
 
 extension Phase {

@@ -1,5 +1,4 @@
 import BotCatalog
-import ArgumentParser
 import Foundation
 
 /// One benchmark phase, run in its own process so each gets its own peak-memory reading.
@@ -80,7 +79,7 @@ struct SiteBenchmark {
     func nextBuild(changed: Bool) async throws -> (seconds: Double, detail: String) {
         let builder = SiteBuilder(output: output, manifestPath: manifest, templates: try templates())
         if changed, !builder.keptFolders.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
-            throw ValidationError("no spare site in \(folder): run the spareSetup phase first (the benchmark does)")
+            throw BenchError("no spare site in \(folder): run the spareSetup phase first (the benchmark does)")
         }
         let days = SyntheticCatalog.twoDays(bots: bots, fraction: 0.01)
         Measure.resetPeakMemory()
@@ -116,7 +115,7 @@ struct SiteBenchmark {
                 failed += 1
             }
         }
-        guard failed == 0 else { throw ValidationError("the floor could not write \(failed) pages in \(floorFolder)") }
+        guard failed == 0 else { throw BenchError("the floor could not write \(failed) pages in \(floorFolder)") }
         return (seconds, "\(pages.count) pages")
     }
 }
