@@ -358,6 +358,28 @@ struct SiteTests {
         #expect(model.events[a.key]?.first?.changes == change)
     }
 
+    @Test("the bots' facts the digest hands the model, made in snapshot order, are the model's own, in display order, and the digest is the same either way")
+    func factsHandedOver() {
+        // Names out of display order, tags as arrays, objects and a string, repeats and blanks, a model or none.
+        let tagForms: [JSONValue] = [["b", " a ", "b"], .string("x, y,,x"), [["name": "n1"], ["id": "i2"], ""], .null]
+        let entries = (0..<700).map { i in
+            let bot = Bot(source: i % 3 == 0 ? "gpt" : "unltd", platform: .unltd, id: "id\(i)", name: "Bot \((i * 7919) % 700)", slug: "s\(i)", scope: "public",
+                          fields: ["tags": tagForms[i % 4], "modelKey": i % 5 == 0 ? .null : .string("m\(i % 3) ")])
+            return CatalogEntry(bot: bot, firstSeen: "t1", lastSeen: "t2", lastChanged: "t1")
+        }
+        let input = SiteInput(title: "T", baseURL: nil, snapshot: Snapshot(takenAt: "t2", sources: [], entries: entries), history: [])
+        let handoff = Handoff<[SiteModel.BotFacts]>()
+        let digest = InputDigest(input, templateHash: "t", facts: handoff)
+        let handed = SiteModel(input, facts: handoff)
+        let own = SiteModel(input)
+        #expect(digest == InputDigest(input, templateHash: "t"))
+        #expect(handed.order == own.order)
+        #expect(handed.facts.map(\.tags) == own.facts.map(\.tags))
+        #expect(handed.facts.map(\.model) == own.facts.map(\.model))
+        #expect(own.facts.contains { !$0.tags.isEmpty } && own.facts.contains { $0.model == nil } && own.facts.contains { $0.model != nil })
+        #expect(handed.tags == own.tags && handed.models == own.models)
+    }
+
     @Test("the row cache gives back every row as written, whatever bytes it holds; a damaged or foreign file is no cache at all")
     func rowCacheRoundTrip() throws {
         let folder = try TestSupport.temporaryFolder()

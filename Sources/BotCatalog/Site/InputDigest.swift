@@ -10,14 +10,19 @@ struct InputDigest: Sendable, Equatable {
     let bots: [UInt64]
     let value: String
 
-    init(_ input: SiteInput, templateHash: String) {
+    /// `facts`: when a model is being made beside the digest, the bots' facts (in snapshot order)
+    /// are worked out here too and handed over: the walk has just brought each bot's data into
+    /// the cache, and the model need not wait for the cores the digest holds to walk it again.
+    init(_ input: SiteInput, templateHash: String, facts: Handoff<[SiteModel.BotFacts]>? = nil) {
         // In parallel: each bot's print walks all its data.
-        bots = input.snapshot.entries.parallelMapInPlace { _, entry -> UInt64 in
-            var f = Fingerprint()
-            f.add(Self.print(entry.pointee.bot))
-            f.add(entry.pointee.stale ? "stale:\(entry.pointee.lastSeen)" : "current")
-            f.add(entry.pointee.firstSeen); f.add(entry.pointee.lastChanged)
-            return f.value
+        if let facts {
+            let both = input.snapshot.entries.parallelMapInPlace { _, entry -> (UInt64, SiteModel.BotFacts) in
+                (Self.print(entry), SiteModel.BotFacts(entry.pointee.bot))
+            }
+            facts.fulfill(both.map(\.1))
+            bots = both.map(\.0)
+        } else {
+            bots = input.snapshot.entries.parallelMapInPlace { _, entry in Self.print(entry) }
         }
         var f = Fingerprint()
         f.add("botcatalog-input-v1")
@@ -59,6 +64,15 @@ struct InputDigest: Sendable, Equatable {
         f.add(UInt64(history.count))
         f.add(history.last?.at ?? "-")
         return f.hex
+    }
+
+    /// A snapshot entry as pages show it: the bot, whether it is stale, when it was first seen and changed.
+    static func print(_ entry: UnsafePointer<CatalogEntry>) -> UInt64 {
+        var f = Fingerprint()
+        f.add(Self.print(entry.pointee.bot))
+        f.add(entry.pointee.stale ? "stale:\(entry.pointee.lastSeen)" : "current")
+        f.add(entry.pointee.firstSeen); f.add(entry.pointee.lastChanged)
+        return f.value
     }
 
     /// Everything a bot holds.

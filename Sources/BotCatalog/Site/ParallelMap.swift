@@ -77,6 +77,26 @@ final class Background<Value: Sendable>: @unchecked Sendable {
     }
 }
 
+/// A value one thread hands to another that is already running: the model, made on a thread of
+/// its own, waits here for the bots' facts the digest works out while it walks each bot anyway.
+final class Handoff<Value: Sendable>: @unchecked Sendable {
+    private let done = DispatchGroup()
+    private var result: Value?
+
+    init() { done.enter() }
+
+    /// Once, from the thread that made the value.
+    func fulfill(_ value: Value) {
+        result = value
+        done.leave()
+    }
+
+    var value: Value {
+        done.wait()
+        return result!
+    }
+}
+
 /// What a step leaves behind, freed on another thread: a model of 10,000 bots is some 100,000
 /// objects, and freeing them takes milliseconds the caller need not wait for. The caller hands
 /// over its last references (`consume`), so the freeing happens where it is dropped.

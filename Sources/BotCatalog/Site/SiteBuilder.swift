@@ -94,11 +94,12 @@ public struct SiteBuilder: Sendable {
         // the history's key): the model is then made on a thread of its own while the input is
         // digested, filling what the digest leaves of the cores, instead of after it.
         let addedHistory = !SiteManifest.readDigest(manifestPath).hasPrefix(InputDigest.historyKey(input.history))
-        let modelMade = addedHistory ? Background.onOwnThread { SiteModel(input) } : nil
+        let facts = addedHistory ? Handoff<[SiteModel.BotFacts]>() : nil
+        let modelMade = facts.map { facts in Background.onOwnThread { SiteModel(input, facts: facts) } }
         let rowCachePath = self.rowCachePath
         func readRowCache() -> Background<RowCache> { Background { RowCache.read(rowCachePath) } }
         let earlyCacheRead = addedHistory ? readRowCache() : nil
-        let digest = InputDigest(input, templateHash: templates.fingerprint)
+        let digest = InputDigest(input, templateHash: templates.fingerprint, facts: facts)
         let oldManifest = manifestRead.value
         if modelMade == nil, let quick = quickUpdate(input, digest: digest, oldManifest: oldManifest) { return quick }
         let rowCacheRead = earlyCacheRead ?? readRowCache()

@@ -66,7 +66,9 @@ struct SiteModel: Sendable {
         }
     }
 
-    init(_ input: SiteInput) {
+    /// `facts`: the bots' facts in snapshot order, when another thread works them out (the
+    /// digest); otherwise they are worked out here.
+    init(_ input: SiteInput, facts handedOver: Handoff<[BotFacts]>? = nil) {
         self.input = input
         // The per-bot text work (parsing tags, cleaning, slugs) runs in parallel, the names are
         // ordered as bytes (`NameOrder`); what is left below is building dictionaries.
@@ -80,7 +82,13 @@ struct SiteModel: Sendable {
         var rank = [Int](repeating: 0, count: entries.count)
         for (position, entry) in order.enumerated() { rank[entry] = position }
         self.rank = rank
-        let facts = current.parallelMapInPlace { BotFacts($1.pointee.bot) }
+        let facts: [BotFacts]
+        if let handedOver {
+            let bySnapshot = handedOver.value
+            facts = order.map { bySnapshot[$0] }
+        } else {
+            facts = current.parallelMapInPlace { BotFacts($1.pointee.bot) }
+        }
         self.facts = facts
         let (events, tombstones) = timelines.value
         self.events = events
