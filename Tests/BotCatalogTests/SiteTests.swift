@@ -358,7 +358,7 @@ struct SiteTests {
         #expect(model.events[a.key]?.first?.changes == change)
     }
 
-    @Test("the bots' facts the digest hands the model, made in snapshot order, are the model's own, in display order, and the digest is the same either way")
+    @Test("the bots' facts the digest hands the model (tags, model, candidate page), made in snapshot order, are the model's own, in display order, and the digest is the same either way")
     func factsHandedOver() {
         // Names out of display order, tags as arrays, objects and a string, repeats and blanks, a model or none.
         let tagForms: [JSONValue] = [["b", " a ", "b"], .string("x, y,,x"), [["name": "n1"], ["id": "i2"], ""], .null]
@@ -377,7 +377,10 @@ struct SiteTests {
         #expect(handed.facts.map(\.tags) == own.facts.map(\.tags))
         #expect(handed.facts.map(\.model) == own.facts.map(\.model))
         #expect(own.facts.contains { !$0.tags.isEmpty } && own.facts.contains { $0.model == nil } && own.facts.contains { $0.model != nil })
+        #expect(handed.facts.map(\.page) == own.facts.map(\.page))
         #expect(handed.tags == own.tags && handed.models == own.models)
+        // The pages the model gives the bots from their facts' candidates are the ones worked out from their slugs and names.
+        #expect(handed.currentPaths == SitePaths.botPages(handed.current.map { ($0.key, $0.bot.slug, $0.bot.name) }).inOrder)
     }
 
     @Test("the row cache gives back every row as written, whatever bytes it holds; a damaged or foreign file is no cache at all")

@@ -59,10 +59,13 @@ struct SiteModel: Sendable {
         /// Tags and model as pages show them (and as their group pages are named).
         let tags: [String]
         let model: String?
+        /// Its page unless another bot's collides with it (`SitePaths.botPages` sees to that).
+        let page: String
 
         init(_ bot: Bot) {
             tags = bot.tags.map { DisplayText.clean($0, limit: 100) }
             model = bot.model.map { DisplayText.clean($0, limit: 100) }
+            page = SitePaths.candidate(source: bot.source, slug: bot.slug, name: bot.name)
         }
     }
 
@@ -96,9 +99,13 @@ struct SiteModel: Sendable {
 
         // The bots' pages are worked out on a thread of their own while the groups are gathered
         // here: both walk every bot, and neither needs the other.
-        var pageBots = current.indices.map { (key: current[$0].key, slug: current[$0].bot.slug, name: current[$0].bot.name) }
-        pageBots += tombstones.values.map { (key: $0.bot.key, slug: $0.bot.slug, name: $0.bot.name) }
-        let botPages = Background.onOwnThread { [pageBots] in SitePaths.botPages(pageBots) }
+        var pageKeys = current.indices.map { current[$0].key }
+        var candidates = facts.map(\.page)
+        for tombstone in tombstones.values {
+            pageKeys.append(tombstone.bot.key)
+            candidates.append(SitePaths.candidate(source: tombstone.bot.source, slug: tombstone.bot.slug, name: tombstone.bot.name))
+        }
+        let botPages = Background.onOwnThread { [pageKeys, candidates] in SitePaths.botPages(keys: pageKeys, candidates: candidates) }
         var orgNames: [String: String] = [:]
         var orgs: [String: [Int]] = [:], tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
         for i in current.indices {

@@ -33,17 +33,26 @@ public struct SitePaths: Sendable {
     /// Each bot's page, in the order given and by key: `bots` are every bot that gets a page
     /// (current and removed), with its slug and name.
     static func botPages(_ bots: [(key: BotKey, slug: String, name: String)]) -> BotPages {
-        // Each page's path made in parallel; then only the paths that collide are looked at again.
+        // Each page's path made in parallel.
+        botPages(keys: bots.map(\.key), candidates: bots.parallelMap { candidate(source: $0.key.source, slug: $0.slug, name: $0.name) })
+    }
+
+    /// A bot's page unless another bot's collides with it.
+    static func candidate(source: String, slug: String, name: String) -> String {
+        "bots/\(Self.segment(source) ?? "source")/\(Self.segment(slug) ?? Self.segment(name) ?? "bot").html"
+    }
+
+    /// `botPages` from each bot's key and `candidate` page (the model has those of the current
+    /// bots from their facts): only the paths that collide are looked at again.
+    static func botPages(keys bots: [BotKey], candidates: [String]) -> BotPages {
         var pages = BotPages()
-        pages.inOrder = bots.parallelMap { bot in
-            "bots/\(Self.segment(bot.key.source) ?? "source")/\(Self.segment(bot.slug) ?? Self.segment(bot.name) ?? "bot").html"
-        }
+        pages.inOrder = candidates
         // The pages by key are gathered meanwhile, on a thread of their own; colliding ones are
         // put right after.
         let byKey = Background.onOwnThread { [inOrder = pages.inOrder] in
             var byKey: [BotKey: String] = [:]
             byKey.reserveCapacity(bots.count)
-            for (bot, path) in zip(bots, inOrder) { byKey[bot.key] = path }
+            for (key, path) in zip(bots, inOrder) { byKey[key] = path }
             return byKey
         }
         var seen = Set<String>(minimumCapacity: bots.count)
@@ -52,8 +61,8 @@ public struct SitePaths: Sendable {
         // Names that collide all get the suffix, so no bot's URL depends on which came first.
         pages.byKey = byKey.value
         for i in pages.inOrder.indices where !colliding.isEmpty && colliding.contains(pages.inOrder[i]) {
-            pages.inOrder[i] = "\(pages.inOrder[i].dropLast(5))-\(Self.shortHash(bots[i].key.description)).html"
-            pages.byKey[bots[i].key] = pages.inOrder[i]
+            pages.inOrder[i] = "\(pages.inOrder[i].dropLast(5))-\(Self.shortHash(bots[i].description)).html"
+            pages.byKey[bots[i]] = pages.inOrder[i]
         }
         // In parts on all cores (a suffix never changes a page's folder).
         let inOrder = pages.inOrder
