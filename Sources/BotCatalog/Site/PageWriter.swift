@@ -41,6 +41,8 @@ struct PageWriter: Sendable {
         var fingerprint: String
         var rendered: Bool
         var written: Bool
+        /// The last build's manifest lists the page (known from the lookups `plan` makes anyway).
+        var listedBefore = false
     }
 
     /// Whether the published page can be linked as it is.
@@ -56,6 +58,7 @@ struct PageWriter: Sendable {
         var content: Content
         /// The rendered bytes equal the published file's: link it rather than write.
         var unchanged = false
+        var listedBefore = false
     }
 
     /// A page in two steps. `plan`: with a fingerprint equal to the last build's, the published
@@ -65,11 +68,12 @@ struct PageWriter: Sendable {
     /// threads creating files in one folder only queue on its lock in the kernel).
     func plan(_ path: String, fingerprint: String? = nil, render: () throws(SiteError) -> PageBytes) throws(SiteError) -> Planned {
         if let fingerprint, isReusable(path, fingerprint: fingerprint) {
-            return Planned(path: path, fingerprint: fingerprint, content: .reuse)
+            return Planned(path: path, fingerprint: fingerprint, content: .reuse, listedBefore: true)
         }
         let bytes = try render()
-        let unchanged = oldManifest[path] != nil && bytes.matchesFile(atPath: "\(current)/\(path)")
-        return Planned(path: path, fingerprint: fingerprint ?? "", content: .render(bytes), unchanged: unchanged)
+        let listed = oldManifest[path] != nil
+        let unchanged = listed && bytes.matchesFile(atPath: "\(current)/\(path)")
+        return Planned(path: path, fingerprint: fingerprint ?? "", content: .render(bytes), unchanged: unchanged, listedBefore: listed)
     }
 
     /// A page whose file is in the staging folder: linked (done), or made and still to be
@@ -90,16 +94,16 @@ struct PageWriter: Sendable {
         let bytes: PageBytes
         switch planned.content {
         case .reuse:
-            if linkPublished(path, alwaysRendered: false) { return Opened(result: Result(path: path, fingerprint: planned.fingerprint, rendered: false, written: false)) }
+            if linkPublished(path, alwaysRendered: false) { return Opened(result: Result(path: path, fingerprint: planned.fingerprint, rendered: false, written: false, listedBefore: true)) }
             throw SiteError(file: "\(current)/\(path)", reason: "vanished while the site was being built; run again")
         case .render(let rendered):
             bytes = rendered
         }
         let target = "\(staging)/\(path)"
         if planned.unchanged, linkPublished(path, alwaysRendered: planned.fingerprint.isEmpty) {
-            return Opened(result: Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: false))
+            return Opened(result: Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: false, listedBefore: planned.listedBefore))
         }
-        let result = Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: true)
+        let result = Result(path: path, fingerprint: planned.fingerprint, rendered: true, written: true, listedBefore: planned.listedBefore)
         // In the spare, a page the last run wrote holds its older version, in a file of its own
         // (one link): written over in place, its memory or blocks are used again rather than freed
         // and taken anew (the listing pages are megabytes). Any other file may be the published

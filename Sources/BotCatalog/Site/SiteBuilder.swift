@@ -159,8 +159,16 @@ public struct SiteBuilder: Sendable {
         var differs: [String] = []
         var dropped: [String] = []
         var rowCacheSave: Background<Void>?
+        // Which pages the last build also made, for finding the ones it made and this one does
+        // not: told by the writer's lookups when it had the whole last manifest, else looked up.
+        let toldByWriter = reusable.count == oldManifest.pages.count
+        var added: Set<String> = []
+        var kept = 0
         func record(_ result: PageWriter.Result) {
             manifest.listed.append((result.path, result.fingerprint))
+            if toldByWriter {
+                if result.listedBefore { kept += 1 } else { added.insert(result.path) }
+            }
             stats.pages += 1
             if result.rendered { stats.rendered += 1 }
             if result.written { stats.written += 1 } else { stats.reused += 1 }
@@ -193,7 +201,7 @@ public struct SiteBuilder: Sendable {
                 pending = []
                 for i in botPages.indices {
                     guard settles[i] else { pending.append(botPages[i]); continue }
-                    record(PageWriter.Result(path: botPages[i].path, fingerprint: botPages[i].print, rendered: false, written: false))
+                    record(PageWriter.Result(path: botPages[i].path, fingerprint: botPages[i].print, rendered: false, written: false, listedBefore: true))
                     stats.botPages += 1
                 }
             }
@@ -246,10 +254,10 @@ public struct SiteBuilder: Sendable {
             stats.botPagesRendered = botResults.filter(\.rendered).count
             differs = results.flatMap { $0.results.filter(\.written).map(\.path) }
             // Pages dropped since the last build: looked for only when fewer of its pages are made now.
-            var added: Set<String> = []
-            var kept = 0
-            for (path, _) in manifest.listed {
-                if oldManifest.pages[path] != nil { kept += 1 } else { added.insert(path) }
+            if !toldByWriter {
+                for (path, _) in manifest.listed {
+                    if oldManifest.pages[path] != nil { kept += 1 } else { added.insert(path) }
+                }
             }
             if kept < oldManifest.pages.count {
                 let made = Set(manifest.listed.lazy.map(\.path))
