@@ -44,25 +44,25 @@ public struct SitePaths: Sendable {
 
     /// `botPages` from each bot's key and `candidate` page (the model has those of the current
     /// bots from their facts): only the paths that collide are looked at again.
-    static func botPages(keys bots: [BotKey], candidates: [String]) -> BotPages {
+    static func botPages(keys: [BotKey], candidates: [String]) -> BotPages {
         var pages = BotPages()
         pages.inOrder = candidates
         // The pages by key are gathered meanwhile, on a thread of their own; colliding ones are
         // put right after.
         let byKey = Background.onOwnThread { [inOrder = pages.inOrder] in
             var byKey: [BotKey: String] = [:]
-            byKey.reserveCapacity(bots.count)
-            for (key, path) in zip(bots, inOrder) { byKey[key] = path }
+            byKey.reserveCapacity(keys.count)
+            for (key, path) in zip(keys, inOrder) { byKey[key] = path }
             return byKey
         }
-        var seen = Set<String>(minimumCapacity: bots.count)
+        var seen = Set<String>(minimumCapacity: keys.count)
         var colliding = Set<String>()
         for path in pages.inOrder where !seen.insert(path).inserted { colliding.insert(path) }
         // Names that collide all get the suffix, so no bot's URL depends on which came first.
         pages.byKey = byKey.value
         for i in pages.inOrder.indices where !colliding.isEmpty && colliding.contains(pages.inOrder[i]) {
-            pages.inOrder[i] = "\(pages.inOrder[i].dropLast(5))-\(Self.shortHash(bots[i].description)).html"
-            pages.byKey[bots[i]] = pages.inOrder[i]
+            pages.inOrder[i] = "\(pages.inOrder[i].dropLast(5))-\(Self.shortHash(keys[i].description)).html"
+            pages.byKey[keys[i]] = pages.inOrder[i]
         }
         // In parts on all cores (a suffix never changes a page's folder).
         let inOrder = pages.inOrder
