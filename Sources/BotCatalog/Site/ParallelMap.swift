@@ -41,44 +41,9 @@ extension Array where Element: Sendable {
     }
 }
 
-/// Work started on another thread now, its result waited for when first needed: reading a file
-/// while the caller works out something else.
-final class Background<Value: Sendable>: @unchecked Sendable {
-    private let done = DispatchGroup()
-    private var result: Value?
-
-    /// On one of GCD's threads.
-    init(_ work: @escaping @Sendable () -> Value) {
-        done.enter()
-        DispatchQueue.global().async { self.finish(work) }
-    }
-
-    private init(ownThread work: @escaping @Sendable () -> Value) {
-        done.enter()
-        let thread = Thread { self.finish(work) }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-
-    /// On a thread of its own, for work started while the caller keeps every core busy: GCD
-    /// would queue it until one of its threads is free, and nothing would overlap.
-    static func onOwnThread(_ work: @escaping @Sendable () -> Value) -> Background {
-        Background(ownThread: work)
-    }
-
-    private func finish(_ work: () -> Value) {
-        result = work()
-        done.leave()
-    }
-
-    var value: Value {
-        done.wait()
-        return result!
-    }
-}
-
-/// A value one thread hands to another that is already running: the model, made on a thread of
-/// its own, waits here for the bots' facts the digest works out while it walks each bot anyway.
+/// A value one thread hands to another that is already running (and what `Background` waits
+/// on): the model, made on a thread of its own, waits here for the bots' facts the digest works
+/// out while it walks each bot anyway.
 final class Handoff<Value: Sendable>: @unchecked Sendable {
     private let done = DispatchGroup()
     private var result: Value?
@@ -95,6 +60,31 @@ final class Handoff<Value: Sendable>: @unchecked Sendable {
         done.wait()
         return result!
     }
+}
+
+/// Work started on another thread now, its result waited for when first needed: reading a file
+/// while the caller works out something else.
+final class Background<Value: Sendable>: @unchecked Sendable {
+    private let result = Handoff<Value>()
+
+    /// On one of GCD's threads.
+    init(_ work: @escaping @Sendable () -> Value) {
+        DispatchQueue.global().async { [result] in result.fulfill(work()) }
+    }
+
+    private init(ownThread work: @escaping @Sendable () -> Value) {
+        let thread = Thread { [result] in result.fulfill(work()) }
+        thread.stackSize = 8 << 20
+        thread.start()
+    }
+
+    /// On a thread of its own, for work started while the caller keeps every core busy: GCD
+    /// would queue it until one of its threads is free, and nothing would overlap.
+    static func onOwnThread(_ work: @escaping @Sendable () -> Value) -> Background {
+        Background(ownThread: work)
+    }
+
+    var value: Value { result.value }
 }
 
 /// What a step leaves behind, freed on another thread: a model of 10,000 bots is some 100,000
