@@ -80,7 +80,7 @@ struct BenchCommand: AsyncParsableCommand {
             // within minutes, so a ratio is taken within each round (between builds run side by
             // side) and the table gives the medians.
             var runs: [Phase: [(seconds: Double, peak: Double, detail: String)]] = [:]
-            for _ in 0..<max(1, rounds) {
+            for _ in 0..<rounds {
                 for phase in Self.userPhases where selected.contains(phase) {
                     if phase == .diff { _ = try child(.diffSetup, count) }
                     if phase == .changed { _ = try child(.spareSetup, count) }
@@ -91,15 +91,14 @@ struct BenchCommand: AsyncParsableCommand {
             let hugo = noHugo || !selected.contains(.full) ? nil : try HugoBenchmark(bots: count, folder: "\(folder)/\(count)").run()
             let floors = runs[.floor]?.map(\.seconds) ?? []
             let fulls = runs[.full]?.map(\.seconds) ?? []
-            for phase in [Phase.floor, .full, .changed, .unchanged, .diff] {
+            for phase in Self.userPhases {
                 guard let phaseRuns = runs[phase], let last = phaseRuns.last else { continue }
                 let times = phaseRuns.map(\.seconds)
                 let seconds = Self.median(times)
-                let vsFloor = phase == .full && floors.count == times.count
-                    ? String(format: "%.2fx", Self.median(zip(times, floors).map { $0 / max($1, 1e-9) })) : ""
+                let vsFloor = phase == .full ? Self.medianRatio(times, to: floors).map { String(format: "%.2fx", $0) } ?? "" : ""
                 let vsHugo = phase == .full ? hugo.map { String(format: "%.1fx faster", $0.seconds / max(seconds, 1e-9)) } ?? "no hugo" : ""
-                let share = (phase == .changed || phase == .unchanged) && fulls.count == times.count
-                    ? String(format: " (%.0f%% of full)", 100 * Self.median(zip(times, fulls).map { $0 / max($1, 1e-9) })) : ""
+                let share = phase == .changed || phase == .unchanged
+                    ? Self.medianRatio(times, to: fulls).map { String(format: " (%.0f%% of full)", 100 * $0) } ?? "" : ""
                 let spread = times.count > 1 ? String(format: "; %d rounds, %.3f–%.3f s", times.count, times.min()!, times.max()!) : ""
                 rows.append(["\(count)", phase.label, String(format: "%.3f", seconds), String(format: "%.0f", phaseRuns.map(\.peak).max()!),
                              vsFloor, vsHugo, last.detail + share + spread])
@@ -125,6 +124,12 @@ struct BenchCommand: AsyncParsableCommand {
         guard !sorted.isEmpty else { return 0 }
         let mid = sorted.count / 2
         return sorted.count % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2
+    }
+
+    /// The median of the rounds' ratios, each taken within its round; nil without a reference for every round.
+    static func medianRatio(_ times: [Double], to references: [Double]) -> Double? {
+        guard references.count == times.count else { return nil }
+        return median(zip(times, references).map { $0 / max($1, 1e-9) })
     }
 
     /// Runs one phase in a child process of this same binary.
