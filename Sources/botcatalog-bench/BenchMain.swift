@@ -66,26 +66,25 @@ struct BenchCommand: AsyncParsableCommand {
         if let phase, let size, let which = Phase(rawValue: phase) {
             // Child mode: one phase, one process, one peak-memory reading.
             let result = try await SiteBenchmark(bots: size, folder: "\(folder)/\(size)").run(which)
-            print("\(result.seconds)\t\(Measure.phasePeakMB ?? Measure.peakMemoryMB)\t\(result.detail)")
+            print("\(result.seconds)\t\(Measure.phasePeakMB ?? Measure.peakMemoryMB)\t\(Measure.phaseCPU)\t\(result.detail)")
             return
         }
         #if DEBUG
         print("warning: this is a debug build; benchmark with `swift run -c release botcatalog-bench`")
         #endif
         print("botcatalog-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
-        var rows: [[String]] = [["bots", "phase", "time (s)", "peak MB", "vs floor", "vs Hugo", "detail"]]
+        var rows: [[String]] = [["bots", "phase", "time (s)", "CPU (s)", "peak MB", "vs floor", "vs Hugo", "detail"]]
         for count in counts {
             try FileManager.default.createDirectory(atPath: "\(folder)/\(count)", withIntermediateDirectories: true)
             // Rounds, each running every phase in order: the VM's speed drifts by a fifth or more
             // within minutes, so a ratio is taken within each round (between builds run side by
             // side) and the table gives the medians.
-            var runs: [Phase: [(seconds: Double, peak: Double, detail: String)]] = [:]
+            var runs: [Phase: [(seconds: Double, peak: Double, cpu: Double, detail: String)]] = [:]
             for _ in 0..<rounds {
                 for phase in Self.userPhases where selected.contains(phase) {
                     if phase == .diff { _ = try child(.diffSetup, count) }
                     if phase == .changed { _ = try child(.spareSetup, count) }
-                    let (seconds, peak, detail) = try child(phase, count)
-                    runs[phase, default: []].append((seconds, peak, detail))
+                    runs[phase, default: []].append(try child(phase, count))
                 }
             }
             let hugo = noHugo || !selected.contains(.full) ? nil : try HugoBenchmark(bots: count, folder: "\(folder)/\(count)").run()
@@ -100,10 +99,11 @@ struct BenchCommand: AsyncParsableCommand {
                 let share = phase == .changed || phase == .unchanged
                     ? Self.medianRatio(times, to: fulls).map { String(format: " (%.0f%% of full)", 100 * $0) } ?? "" : ""
                 let spread = times.count > 1 ? String(format: "; %d rounds, %.3f–%.3f s", times.count, times.min()!, times.max()!) : ""
-                rows.append(["\(count)", phase.label, String(format: "%.3f", seconds), String(format: "%.0f", phaseRuns.map(\.peak).max()!),
+                rows.append(["\(count)", phase.label, String(format: "%.3f", seconds), String(format: "%.3f", Self.median(phaseRuns.map(\.cpu))),
+                             String(format: "%.0f", phaseRuns.map(\.peak).max()!),
                              vsFloor, vsHugo, last.detail + share + spread])
             }
-            if let hugo { rows.append(["\(count)", "hugo", String(format: "%.3f", hugo.seconds), String(format: "%.0f", hugo.peakMB), "", "", "same pages, tag and organization taxonomies"]) }
+            if let hugo { rows.append(["\(count)", "hugo", String(format: "%.3f", hugo.seconds), String(format: "%.3f", hugo.cpuSeconds), String(format: "%.0f", hugo.peakMB), "", "", "same pages, tag and organization taxonomies"]) }
         }
         print(Table.render(rows))
         Measure.discardSetAside(under: folder)
@@ -133,7 +133,7 @@ struct BenchCommand: AsyncParsableCommand {
     }
 
     /// Runs one phase in a child process of this same binary.
-    func child(_ phase: Phase, _ count: Int) throws -> (Double, Double, String) {
+    func child(_ phase: Phase, _ count: Int) throws -> (seconds: Double, peak: Double, cpu: Double, detail: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
         process.arguments = ["--phase", phase.rawValue, "--size", String(count), "--folder", folder]
@@ -142,12 +142,12 @@ struct BenchCommand: AsyncParsableCommand {
         try process.run()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
-        let fields = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t", maxSplits: 2)
-        guard process.terminationStatus == 0, fields.count == 3, let seconds = Double(fields[0]), let peak = Double(fields[1]) else {
+        let fields = String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines).split(separator: "\t", maxSplits: 3)
+        guard process.terminationStatus == 0, fields.count == 4, let seconds = Double(fields[0]), let peak = Double(fields[1]), let cpu = Double(fields[2]) else {
             // The child's own message went to standard error, above this one.
             throw BenchError("phase \(phase.rawValue) for \(count) bots failed (exit status \(process.terminationStatus))")
         }
-        return (seconds, peak, String(fields[2]))
+        return (seconds, peak, cpu, String(fields[3]))
     }
 }
 

@@ -6,7 +6,7 @@ struct HugoBenchmark {
     let bots: Int
     let folder: String
 
-    func run() throws -> (seconds: Double, peakMB: Double)? {
+    func run() throws -> (seconds: Double, cpuSeconds: Double, peakMB: Double)? {
         guard let hugo = Measure.which("hugo") else { return nil }
         let site = "\(folder)/hugo"
         Measure.setAside([site])
@@ -34,6 +34,6 @@ struct HugoBenchmark {
         }
         let result = try Measure.command(hugo, ["--quiet", "--source", site, "--destination", "\(site)/public"])
         guard result.status == 0 else { return nil }
-        return (result.seconds, result.peakMB)
+        return (result.seconds, result.cpuSeconds, result.peakMB)
     }
 }
