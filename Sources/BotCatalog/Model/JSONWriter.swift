@@ -1,3 +1,4 @@
+import CBotSystem
 import Foundation
 
 /// Writes `JSONValue`s deterministically: keys sorted, two-space indentation when
@@ -68,9 +69,6 @@ public enum JSONWriter {
 
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
-    /// Bytes a JSON string must escape: control characters, `"` and `\`.
-    private static let needsEscape: [Bool] = (0..<256).map { $0 < 0x20 || $0 == 0x22 || $0 == 0x5C }
-
     /// Appends `text` as a JSON string to text.
     static func writeString(_ text: String, into out: inout String) {
         var bytes: [UInt8] = []
@@ -83,14 +81,14 @@ public enum JSONWriter {
         s.makeContiguousUTF8()  // free for native strings; bridged ones are copied once
         out.append(0x22)
         s.withUTF8 { bytes in
-            // Runs without anything to escape are copied whole (Markdown has a newline every
-            // few dozen bytes; most texts have nothing else).
-            let escape = needsEscape
+            // Runs without anything to escape are found eight bytes at a time and copied whole
+            // (Markdown has a newline every few dozen bytes; most texts have nothing else).
+            guard let base = bytes.baseAddress else { return }
             var runStart = 0
-            var i = 0
-            while i < bytes.count {
+            while runStart < bytes.count {
+                let i = runStart + botcatalog_json_escape_at(base + runStart, bytes.count - runStart)
+                guard i < bytes.count else { break }
                 let b = bytes[i]
-                guard escape[Int(b)] else { i += 1; continue }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart..<i]))
                 out.append(0x5C)
                 switch b {
@@ -101,10 +99,9 @@ public enum JSONWriter {
                 case 0x09: out.append(UInt8(ascii: "t"))
                 default: out += [UInt8(ascii: "u"), 0x30, 0x30, hexDigits[Int(b >> 4)], hexDigits[Int(b & 0xF)]]
                 }
-                i += 1
-                runStart = i
+                runStart = i + 1
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...]))
+            if runStart < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[runStart...])) }
         }
         out.append(0x22)
     }

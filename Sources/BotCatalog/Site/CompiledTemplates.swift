@@ -1,3 +1,4 @@
+import CBotSystem
 import Mustache
 
 /// A page context as the renderers read it: built once per page by `TemplateSet.box`.
@@ -198,22 +199,25 @@ struct CompiledTemplates: Sendable {
     static func appendEscaped(_ text: String, to out: inout [UInt8]) {
         var text = text
         text.withUTF8 { bytes in
+            // The runs between markup characters are found eight bytes at a time.
+            guard let base = bytes.baseAddress else { return }
             var start = 0
-            for i in bytes.indices {
+            while start < bytes.count {
+                let i = start + botcatalog_html_escape_at(base + start, bytes.count - start)
+                guard i < bytes.count else { break }
                 let replacement: StaticString
                 switch bytes[i] {
                 case UInt8(ascii: "<"): replacement = "&lt;"
                 case UInt8(ascii: ">"): replacement = "&gt;"
                 case UInt8(ascii: "&"): replacement = "&amp;"
                 case UInt8(ascii: "\""): replacement = "&quot;"
-                case UInt8(ascii: "'"): replacement = "&#39;"
-                default: continue
+                default: replacement = "&#39;"
                 }
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
                 out.append(contentsOf: UnsafeBufferPointer(start: replacement.utf8Start, count: replacement.utf8CodeUnitCount))
                 start = i + 1
             }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...]))
+            if start < bytes.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start...])) }
         }
     }
 }

@@ -1,3 +1,4 @@
+import CBotSystem
 /// Text from an API made fit to show: control characters and bidirectional overrides removed
 /// (they could hide or reorder what a reader sees), length bounded. Escaping is the templates' job.
 enum DisplayText {
@@ -125,13 +126,13 @@ enum DisplayText {
         }
     }
 
-    /// Printable ASCII, tabs and line breaks only: scanned on the bytes (this runs for every
-    /// text of every bot shown).
+    /// Printable ASCII, tabs and line breaks only: scanned eight bytes at a time (this runs for
+    /// every text of every bot shown).
     static func isPlain(_ text: String) -> Bool {
         var text = text
         return text.withUTF8 { bytes in
-            for byte in bytes where !((byte >= 0x20 && byte < 0x7F) || byte == 0x09 || byte == 0x0A || byte == 0x0D) { return false }
-            return true
+            guard let base = bytes.baseAddress else { return true }
+            return botcatalog_plain_prefix(base, bytes.count) == bytes.count
         }
     }
 
@@ -150,9 +151,9 @@ import Foundation
 enum HTML {
     static func escape(_ text: String) -> String {
         // Most text has no markup character: then it is returned as it is, without a copy.
-        guard text.utf8.contains(where: { $0 == UInt8(ascii: "&") || $0 == UInt8(ascii: "<") || $0 == UInt8(ascii: ">") || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "'") }) else {
-            return text
-        }
+        var scanned = text
+        let markup = scanned.withUTF8 { bytes in bytes.baseAddress.map { botcatalog_html_escape_at($0, bytes.count) < bytes.count } ?? false }
+        guard markup else { return text }
         // The templates' own escaping (`'` as `&#39;`, as swift-mustache does).
         var out: [UInt8] = []
         out.reserveCapacity(text.utf8.count + 16)

@@ -33,4 +33,14 @@ int botcatalog_arena_owns(const void *block);
 /// Bytes the calling thread's arena holds in its chunks (for specifications).
 size_t botcatalog_arena_held(void);
 
+/// Where the first byte that is not printable ASCII, a tab, a line feed or a carriage return
+/// stands in `bytes`; `count` when there is none.
+size_t botcatalog_plain_prefix(const unsigned char *bytes, size_t count);
+
+/// Where the first byte a JSON string must escape (a control character, `"` or `\`) stands; `count` when there is none.
+size_t botcatalog_json_escape_at(const unsigned char *bytes, size_t count);
+
+/// Where the first byte HTML escaping replaces (`<`, `>`, `&`, `"` or `'`) stands; `count` when there is none.
+size_t botcatalog_html_escape_at(const unsigned char *bytes, size_t count);
+
 #endif
