@@ -42,13 +42,17 @@ final class TemplateScope: MustacheParent, @unchecked Sendable {
 
     /// The length and up to the first eight UTF-8 bytes of a name.
     static func key(_ name: String) -> UInt64 {
-        var key = UInt64(truncatingIfNeeded: name.utf8.count) &* 0x9E37_79B9_7F4A_7C15
-        var shift: UInt64 = 0
-        for byte in name.utf8.prefix(8) {
-            key ^= UInt64(byte) << shift
-            shift += 8
+        // On the contiguous bytes: every value of every page's context is set under a key.
+        var name = name
+        return name.withUTF8 { bytes in
+            var key = UInt64(truncatingIfNeeded: bytes.count) &* 0x9E37_79B9_7F4A_7C15
+            var shift: UInt64 = 0
+            for byte in bytes.prefix(8) {
+                key ^= UInt64(byte) << shift
+                shift += 8
+            }
+            return key
         }
-        return key
     }
 
     subscript(name: String) -> TemplateValue? { self[Self.key(name), name] }

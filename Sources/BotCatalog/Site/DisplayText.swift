@@ -39,23 +39,31 @@ enum DisplayText {
         var text = markdown
         return text.withUTF8 { bytes -> String? in
             var summary = Summary(limit: limit)
-            var word: [UInt8] = []
-            word.reserveCapacity(32)
-            func flush() {
-                summary.add(word, codePoint: UInt32.init) { $1.append($0) }
-                word.removeAll(keepingCapacity: true)
-            }
-            for byte in bytes {
-                if summary.truncated { break }
-                switch byte {
-                case 0x80...: return nil
-                case UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "\t"), UInt8(ascii: "\r"): flush()
-                case UInt8(ascii: "*"), UInt8(ascii: "`"): continue
-                case 0..<0x20, 0x7F: continue  // hidden (tab and line breaks are taken above)
-                default: word.append(byte)
+            // A word is added from where it lies, unless it holds bytes to drop (emphasis and
+            // code marks, hidden bytes): then from a copy without them.
+            var copy: [UInt8] = []
+            func dropped(_ byte: UInt8) -> Bool { byte == UInt8(ascii: "*") || byte == UInt8(ascii: "`") || byte < 0x20 || byte == 0x7F }
+            var i = 0
+            while i < bytes.count, !summary.truncated {
+                let start = i
+                var drops = false
+                while i < bytes.count {
+                    let byte = bytes[i]
+                    if byte == UInt8(ascii: " ") || byte == UInt8(ascii: "\n") || byte == UInt8(ascii: "\t") || byte == UInt8(ascii: "\r") { break }
+                    if byte >= 0x80 { return nil }
+                    if dropped(byte) { drops = true }
+                    i += 1
                 }
+                let word = UnsafeBufferPointer(rebasing: bytes[start..<i])
+                if !drops {
+                    summary.addASCII(word)
+                } else {
+                    copy.removeAll(keepingCapacity: true)
+                    for byte in word where !dropped(byte) { copy.append(byte) }
+                    copy.withUnsafeBufferPointer { summary.addASCII($0) }
+                }
+                i += 1  // the space, tab or line break
             }
-            if !summary.truncated { flush() }
             return summary.text
         }
     }
@@ -117,6 +125,18 @@ enum DisplayText {
             if count + (upper - lower) + 1 > limit { truncated = true; return }
             if !out.isEmpty { out.append(UInt8(ascii: " ")); count += 1 }
             for unit in word[lower..<upper] { encode(unit, &out) }
+            count += upper - lower
+        }
+
+        /// `add` for a word of ASCII bytes, appended as they are.
+        mutating func addASCII(_ word: UnsafeBufferPointer<UInt8>) {
+            var lower = 0, upper = word.count
+            while lower < upper, Self.isPunctuation(UInt32(word[lower])) { lower += 1 }
+            while upper > lower, Self.isPunctuation(UInt32(word[upper - 1])) { upper -= 1 }
+            guard lower < upper else { return }
+            if count + (upper - lower) + 1 > limit { truncated = true; return }
+            if !out.isEmpty { out.append(UInt8(ascii: " ")); count += 1 }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: word[lower..<upper]))
             count += upper - lower
         }
 

@@ -1,3 +1,4 @@
+import CBotSystem
 import Foundation
 import Mustache
 
@@ -132,11 +133,16 @@ extension TemplateSet {
         }
         // Combining marks and prepended signs are never ASCII: only a markup byte next to a
         // non-ASCII byte can be part of a longer grapheme.
+        // The markup bytes are found eight bytes at a time (they are the ones HTML escaping stops at).
         let fused = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
-            for i in bytes.indices where isMarkup(bytes[i]) {
+            guard let base = bytes.baseAddress else { return false }
+            var i = 0
+            while true {
+                i += botcatalog_html_escape_at(base + i, bytes.count - i)
+                guard i < bytes.count else { return false }
                 if (i > 0 && bytes[i - 1] >= 0x80) || (i + 1 < bytes.count && bytes[i + 1] >= 0x80) { return true }
+                i += 1
             }
-            return false
         } ?? true
         guard fused else { return text }
         // Two ASCII characters never form one grapheme (but for CR LF, which holds no markup), so
