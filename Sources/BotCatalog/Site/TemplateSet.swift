@@ -132,8 +132,8 @@ extension TemplateSet {
             byte == UInt8(ascii: "\"") || byte == UInt8(ascii: "'") || byte == UInt8(ascii: "<") || byte == UInt8(ascii: ">") || byte == UInt8(ascii: "&")
         }
         // Combining marks and prepended signs are never ASCII: only a markup byte next to a
-        // non-ASCII byte can be part of a longer grapheme.
-        // The markup bytes are found eight bytes at a time (they are the ones HTML escaping stops at).
+        // non-ASCII byte can be part of a longer grapheme. The markup bytes are the ones HTML
+        // escaping stops at, found eight bytes at a time.
         let fused = text.utf8.withContiguousStorageIfAvailable { bytes -> Bool in
             guard let base = bytes.baseAddress else { return false }
             var i = 0
