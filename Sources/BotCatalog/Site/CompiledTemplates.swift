@@ -40,6 +40,11 @@ final class TemplateScope: MustacheParent, @unchecked Sendable {
         entries = pairs.map { Entry(key: Self.key($0.0), name: $0.0, value: $0.1) }
     }
 
+    /// Entries made as they were set (`ContextBuilder`): taken as they are, not copied.
+    init(entries: [Entry]) {
+        self.entries = entries
+    }
+
     /// The length and up to the first eight UTF-8 bytes of a name.
     static func key(_ name: String) -> UInt64 {
         // On the contiguous bytes: every value of every page's context is set under a key.

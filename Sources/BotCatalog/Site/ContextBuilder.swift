@@ -3,15 +3,18 @@
 /// `[String: Any]` to build, hash and cast first. Bot pages and rows, the bulk of a site, are
 /// built this way; the few other pages keep dictionaries and go through `box`.
 struct ContextBuilder {
-    private(set) var pairs: [(String, TemplateValue)] = []
+    /// The scope's own entries, keyed as they are set: the scope takes this array as it is
+    /// (a bot page and its rows make some thirty scopes, each a list of pairs copied into
+    /// entries before).
+    private(set) var entries: [TemplateScope.Entry] = []
 
-    init(capacity: Int = 8) { pairs.reserveCapacity(capacity) }
+    init(capacity: Int = 8) { entries.reserveCapacity(capacity) }
 
-    var scope: TemplateScope { TemplateScope(pairs) }
+    var scope: TemplateScope { TemplateScope(entries: entries) }
 
     private mutating func append(_ key: String, _ value: TemplateValue) {
-        assert(!pairs.contains { $0.0 == key }, "\(key) is set twice")
-        pairs.append((key, value))
+        assert(!entries.contains { $0.name == key }, "\(key) is set twice")
+        entries.append(TemplateScope.Entry(key: TemplateScope.key(key), name: key, value: value))
     }
 
     /// Text; an empty one is left out (in swift-mustache an empty string is truthy).
