@@ -118,26 +118,29 @@ enum DisplayText {
         /// `word`'s units (bytes or scalars), `codePoint` of each, `encode` appending one as UTF-8.
         @inline(__always)
         mutating func add<Unit>(_ word: [Unit], codePoint: (Unit) -> UInt32, encode: (Unit, inout [UInt8]) -> Void) {
-            var lower = 0, upper = word.count
-            while lower < upper, Self.isPunctuation(codePoint(word[lower])) { lower += 1 }
-            while upper > lower, Self.isPunctuation(codePoint(word[upper - 1])) { upper -= 1 }
-            guard lower < upper else { return }
-            if count + (upper - lower) + 1 > limit { truncated = true; return }
-            if !out.isEmpty { out.append(UInt8(ascii: " ")); count += 1 }
-            for unit in word[lower..<upper] { encode(unit, &out) }
-            count += upper - lower
+            guard let kept = place(word.count, isPunctuation: { Self.isPunctuation(codePoint(word[$0])) }) else { return }
+            for unit in word[kept] { encode(unit, &out) }
         }
 
         /// `add` for a word of ASCII bytes, appended as they are.
         mutating func addASCII(_ word: UnsafeBufferPointer<UInt8>) {
-            var lower = 0, upper = word.count
-            while lower < upper, Self.isPunctuation(UInt32(word[lower])) { lower += 1 }
-            while upper > lower, Self.isPunctuation(UInt32(word[upper - 1])) { upper -= 1 }
-            guard lower < upper else { return }
-            if count + (upper - lower) + 1 > limit { truncated = true; return }
+            guard let kept = place(word.count, isPunctuation: { Self.isPunctuation(UInt32(word[$0])) }) else { return }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: word[kept]))
+        }
+
+        /// The part of a word of `length` units to add, without the punctuation at its edges, with
+        /// the space before it already added and counted; nil when nothing is left of it, or when
+        /// it would pass the limit (then the summary is cut there).
+        @inline(__always)
+        private mutating func place(_ length: Int, isPunctuation: (Int) -> Bool) -> Range<Int>? {
+            var lower = 0, upper = length
+            while lower < upper, isPunctuation(lower) { lower += 1 }
+            while upper > lower, isPunctuation(upper - 1) { upper -= 1 }
+            guard lower < upper else { return nil }
+            if count + (upper - lower) + 1 > limit { truncated = true; return nil }
             if !out.isEmpty { out.append(UInt8(ascii: " ")); count += 1 }
-            out.append(contentsOf: UnsafeBufferPointer(rebasing: word[lower..<upper]))
             count += upper - lower
+            return lower..<upper
         }
 
         var text: String {
