@@ -713,23 +713,19 @@ struct SiteManifest: Sendable {
     var data: Data {
         var out: [UInt8] = Array(Self.header.utf8)
         out.reserveCapacity((pages.count + listed.count) * 64)
-        // A path with a line break cannot be a line. Both texts are read where they lie (this
-        // runs for every page, on one core after the pool).
+        // A path with a line break cannot be a line. Texts are read and appended where they lie
+        // (this runs for every page, on one core after the pool).
         func listable(_ path: String) -> Bool {
             var path = path
             return path.withUTF8 { bytes in bytes.isEmpty || memchr(bytes.baseAddress!, 0x0A, bytes.count) == nil }
         }
-        func append(_ text: String) {
-            var text = text
-            text.withUTF8 { out.append(contentsOf: $0) }
-        }
         func line(_ kind: Character, _ value: String, _ path: String? = nil) {
             out.append(kind.asciiValue!)
             out.append(UInt8(ascii: " "))
-            append(value)
+            CompiledTemplates.append(value, to: &out)
             if let path {
                 out.append(UInt8(ascii: " "))
-                append(path)
+                CompiledTemplates.append(path, to: &out)
             }
             out.append(UInt8(ascii: "\n"))
         }
