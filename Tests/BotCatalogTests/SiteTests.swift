@@ -823,6 +823,52 @@ struct SiteTests {
         }
     }
 
+    @Test("work handed to a queue that has not started it is done by whoever asks for its value first, and only once")
+    func backgroundWorkNeverWaitsForAQueue() {
+        // A queue that starts nothing, as GCD's on one CPU when its only thread is the one asking.
+        let stalled = DispatchQueue(label: "stalled")
+        stalled.suspend()
+        let runs = Counter()
+        let work = Background(on: stalled) { () -> [Int] in
+            runs.add()
+            return [Int](0..<10)
+        }
+        // Asked from a thread of its own, so that a regression shows as a failure rather than a hang.
+        let answered = DispatchSemaphore(value: 0)
+        let value = Box()
+        Thread { value.set(work.value); answered.signal() }.start()
+        let came = answered.wait(timeout: .now() + 60) == .success
+        #expect(came, "the value came while the queue had not started the work")
+        // The queue gets to it after all: the work was taken up already, and is not done again.
+        stalled.resume()
+        if !came { answered.wait() }
+        #expect(value.get == [Int](0..<10))
+        #expect(work.value == [Int](0..<10), "asked again, the value is the same")
+        stalled.sync {}
+        #expect(runs.count == 1)
+
+        // Started by the queue first: the caller waits for that run, and nothing runs twice.
+        let queued = Background(on: .global()) { () -> Int in runs.add(); return 7 }
+        #expect(queued.value == 7)
+        #expect(runs.count == 2)
+    }
+
+    /// A value set on one thread and read on another.
+    final class Box: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value: [Int] = []
+        func set(_ new: [Int]) { lock.withLock { value = new } }
+        var get: [Int] { lock.withLock { value } }
+    }
+
+    /// Counts from any thread.
+    final class Counter: @unchecked Sendable {
+        private let lock = NSLock()
+        private var value = 0
+        func add() { lock.withLock { value += 1 } }
+        var count: Int { lock.withLock { value } }
+    }
+
     @Test("a listing page is written as the text around its rows and the rows themselves: the same bytes as joining them, whatever the template does with them",
           arguments: ["<ul>{{{botsHtml}}}</ul>", "<ul>{{{botsHtml}}}</ul>{{{botsHtml}}}", "<p>no rows</p>", "{{{botsHtml}}}"])
     func listingWrittenInParts(template: String) throws {

@@ -64,12 +64,22 @@ final class Handoff<Value: Sendable>: @unchecked Sendable {
 
 /// Work started on another thread now, its result waited for when first needed: reading a file
 /// while the caller works out something else.
+///
+/// Work handed to GCD is done by the caller itself when no thread has taken it up by the time its
+/// value is asked for. The caller is often one of GCD's threads (the build runs as a task), and on
+/// one CPU GCD keeps one thread per queue: waiting there for a queued block left the build idle
+/// until libdispatch noticed and added a thread, up to a second (a 1,000-bot build took 1.03 s
+/// for 0.09 s of work, a run that found no change 0.29 s for 0.03 s).
 final class Background<Value: Sendable>: @unchecked Sendable {
     private let result = Handoff<Value>()
+    private let claim = NSLock()
+    /// The work until a thread takes it up (nil from then on, and for work on a thread of its own).
+    private var work: (@Sendable () -> Value)?
 
-    /// On one of GCD's threads.
-    init(_ work: @escaping @Sendable () -> Value) {
-        DispatchQueue.global().async { [result] in result.fulfill(work()) }
+    /// On one of GCD's threads (`queue`'s), or the caller's when none has started it.
+    init(on queue: DispatchQueue = .global(), _ work: @escaping @Sendable () -> Value) {
+        self.work = work
+        queue.async { [self] in runUnlessTaken() }
     }
 
     private init(ownThread work: @escaping @Sendable () -> Value) {
@@ -84,7 +94,19 @@ final class Background<Value: Sendable>: @unchecked Sendable {
         Background(ownThread: work)
     }
 
-    var value: Value { result.value }
+    /// Does the work here unless a thread has taken it up already.
+    private func runUnlessTaken() {
+        let taken = claim.withLock { () -> (@Sendable () -> Value)? in
+            defer { work = nil }
+            return work
+        }
+        if let taken { result.fulfill(taken()) }
+    }
+
+    var value: Value {
+        runUnlessTaken()
+        return result.value
+    }
 }
 
 /// What a step leaves behind, freed on another thread: a model of 10,000 bots is some 100,000

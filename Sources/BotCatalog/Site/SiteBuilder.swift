@@ -613,20 +613,20 @@ public struct StagedSite: Sendable {
         case .swap(let staging, let manifest, let folders, let rowCacheSave, let changelog, let spare):
             let old = try swap(staging)
             // The old site becomes the spare, or is removed beside the recording of the manifest.
-            let background = DispatchGroup()
             var kept: (spare: SpareSite, folders: [String], differs: [String])?
+            var removal: Background<Void>?
             if let old {
                 if let spare, old == spare.spare.path || rename(old, spare.spare.path) == 0 {
                     kept = spare
                 } else {
-                    DispatchQueue.global().async(group: background) { botcatalog_remove_tree(old) }
+                    removal = Background { botcatalog_remove_tree(old) }
                 }
             }
             record(manifest, folders: folders, changelog: changelog)
             // Recorded after the manifest: a crash in between leaves a spare with no record, never
             // a record whose published site is not the manifest's.
             if let kept { kept.spare.record(folders: kept.folders, differs: kept.differs) }
-            background.wait()
+            removal?.value
             _ = rowCacheSave?.value
         }
     }

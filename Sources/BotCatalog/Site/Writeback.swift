@@ -5,6 +5,9 @@ import Foundation
 /// thread every tenth of a second, so the one that must finish before the swap has little left
 /// to wait for (on ext4, 0.15 s of a 10,000-bot build when it had all of it). The kernel would
 /// otherwise hold the pages in memory for half a minute. Nothing to do on tmpfs.
+///
+/// On a thread of its own: a block queued to GCD may not start before the build ends (on one CPU
+/// GCD keeps one thread per queue), and `stop` would then wait for it.
 final class Writeback: @unchecked Sendable {
     private let fd: Int32
     private let stopping = DispatchSemaphore(value: 0)
@@ -14,10 +17,11 @@ final class Writeback: @unchecked Sendable {
         fd = open(folder, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard fd >= 0 else { return }
         finished.enter()
-        DispatchQueue.global(qos: .utility).async { [self] in
+        let thread = Thread { [self] in
             while stopping.wait(timeout: .now() + 0.1) == .timedOut { botcatalog_syncfs(fd) }
             finished.leave()
         }
+        thread.start()
     }
 
     /// Stops the flushing (the caller's own `syncfs` makes sure of the rest).
