@@ -2,6 +2,7 @@
 #include "cbotsystem.h"
 #include <errno.h>
 #include <fcntl.h>
+#include <sched.h>
 #include <stdio.h>
 #include <unistd.h>
 #include <sys/syscall.h>
@@ -64,4 +65,15 @@ int botcatalog_remove_tree(const char *path) {
     if (fd < 0) return errno == ENOENT ? 0 : unlink(path);
     if (remove_contents(fd) != 0) return -1;
     return rmdir(path);
+}
+
+int botcatalog_allowed_cpus(void) {
+#if defined(__linux__)
+    cpu_set_t set;
+    CPU_ZERO(&set);
+    if (sched_getaffinity(0, sizeof(set), &set) != 0) return 0;
+    return CPU_COUNT(&set);
+#else
+    return 0;
+#endif
 }

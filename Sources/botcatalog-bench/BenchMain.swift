@@ -72,7 +72,7 @@ struct BenchCommand: AsyncParsableCommand {
         #if DEBUG
         print("warning: this is a debug build; benchmark with `swift run -c release botcatalog-bench`")
         #endif
-        print("botcatalog-bench on \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
+        print("botcatalog-bench on \(Cores.usable) of the machine's \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
         var rows: [[String]] = [["bots", "phase", "time (s)", "CPU (s)", "peak MB", "vs floor", "vs Hugo", "detail"]]
         for count in counts {
             try FileManager.default.createDirectory(atPath: "\(folder)/\(count)", withIntermediateDirectories: true)

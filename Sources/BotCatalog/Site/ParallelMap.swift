@@ -1,15 +1,27 @@
+import CBotSystem
 import Foundation
+
+/// The cores the build spreads its work over: those the process may run on. Foundation's
+/// `activeProcessorCount` counts the machine's, also under an affinity mask (`taskset -c 0`, a
+/// container given one CPU), where two workers would only take turns on the one core.
+public enum Cores {
+    public static let usable: Int = {
+        let machine = ProcessInfo.processInfo.activeProcessorCount
+        let allowed = Int(botcatalog_allowed_cpus())
+        return max(1, allowed > 0 ? min(machine, allowed) : machine)
+    }()
+}
 
 extension Array where Element: Sendable {
     /// `transform` over the elements on `workers` threads, results in order. Below `minimum`
     /// elements (or with one worker) it is a plain `map`: the threads would cost more than they save.
-    func parallelMap<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount, minimum: Int = 256,
+    func parallelMap<U>(workers: Int = Cores.usable, minimum: Int = 256,
                         _ transform: @Sendable (Element) -> U) -> [U] {
         parallelMapIndexed(workers: workers, minimum: minimum) { transform($1) }
     }
 
     /// `parallelMap` that also hands over each element's index.
-    func parallelMapIndexed<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount, minimum: Int = 256,
+    func parallelMapIndexed<U>(workers: Int = Cores.usable, minimum: Int = 256,
                                _ transform: @Sendable (Int, Element) -> U) -> [U] {
         parallelMapInPlace(workers: workers, minimum: minimum) { transform($0, $1.pointee) }
     }
@@ -17,7 +29,7 @@ extension Array where Element: Sendable {
     /// `parallelMapIndexed` handing over where each element lies, not a copy: copying a bot out
     /// to pass it retains each of its strings and releases them after, which for three passes
     /// over every bot was a tenth of the work before a 1%-changed build writes its pages.
-    func parallelMapInPlace<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount, minimum: Int = 256,
+    func parallelMapInPlace<U>(workers: Int = Cores.usable, minimum: Int = 256,
                                _ transform: @Sendable (Int, UnsafePointer<Element>) -> U) -> [U] {
         withUnsafeBufferPointer { elements in
             guard let start = elements.baseAddress else { return [] }

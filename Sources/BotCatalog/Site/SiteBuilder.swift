@@ -15,7 +15,7 @@ public struct SiteBuilder: Sendable {
     public var templates: TemplateSet
     public var workers: Int
 
-    public init(output: String, manifestPath: String, templates: TemplateSet, workers: Int = ProcessInfo.processInfo.activeProcessorCount) {
+    public init(output: String, manifestPath: String, templates: TemplateSet, workers: Int = Cores.usable) {
         self.output = output
         self.manifestPath = manifestPath
         self.templates = templates

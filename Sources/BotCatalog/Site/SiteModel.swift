@@ -182,7 +182,7 @@ struct CurrentBots: RandomAccessCollection, Sendable {
 
     /// `parallelMap` over the bots in display order, each handed over with its position and
     /// where it lies (`Array.parallelMapInPlace`: a copy of each would cost more than most uses).
-    func parallelMapInPlace<U>(workers: Int = ProcessInfo.processInfo.activeProcessorCount,
+    func parallelMapInPlace<U>(workers: Int = Cores.usable,
                                _ transform: @Sendable (Int, UnsafePointer<CatalogEntry>) -> U) -> [U] {
         entries.withUnsafeBufferPointer { entries in
             guard let start = entries.baseAddress else { return [] }

@@ -7,6 +7,10 @@
 /// Returns 0 on success, -1 with errno set otherwise (EINVAL/ENOSYS where unsupported).
 int botcatalog_rename_exchange(const char *from, const char *to);
 
+/// How many CPUs this process may run on (its affinity mask: `taskset`, a container's cpuset);
+/// 0 when that cannot be told.
+int botcatalog_allowed_cpus(void);
+
 /// Flushes the file system holding `fd` (Linux syncfs); falls back to sync().
 int botcatalog_syncfs(int fd);
 
