@@ -22,14 +22,18 @@ enum Measure {
     nonisolated(unsafe) static var phaseCPU: Double = 0
 
     /// This process's CPU time so far, user and system, all threads.
-    static var cpuSeconds: Double { cpu(RUSAGE_SELF.rawValue) }
+    static var cpuSeconds: Double { cpuSeconds(usage(RUSAGE_SELF.rawValue)) }
 
-    /// The CPU time of this process's children that ended and were waited for.
-    static var childrenCPUSeconds: Double { cpu(RUSAGE_CHILDREN.rawValue) }
-
-    private static func cpu(_ who: Int32) -> Double {
+    /// The resource usage of this process (`RUSAGE_SELF`) or of its children that ended and were
+    /// waited for (`RUSAGE_CHILDREN`).
+    private static func usage(_ who: Int32) -> rusage {
         var usage = rusage()
         getrusage(who, &usage)
+        return usage
+    }
+
+    /// User and system time in a usage reading.
+    private static func cpuSeconds(_ usage: rusage) -> Double {
         func seconds(_ t: timeval) -> Double { Double(t.tv_sec) + Double(t.tv_usec) / 1e6 }
         return seconds(usage.ru_utime) + seconds(usage.ru_stime)
     }
@@ -81,13 +85,12 @@ enum Measure {
         if let folder { process.currentDirectoryURL = URL(fileURLWithPath: folder) }
         process.standardOutput = FileHandle.nullDevice
         process.standardError = FileHandle.nullDevice
-        let start = ContinuousClock.now, cpu = childrenCPUSeconds
+        let start = ContinuousClock.now, before = cpuSeconds(usage(RUSAGE_CHILDREN.rawValue))
         try process.run()
         process.waitUntilExit()
         let elapsed = (ContinuousClock.now - start).seconds
-        var usage = rusage()
-        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
-        return (elapsed, childrenCPUSeconds - cpu, Double(usage.ru_maxrss) / 1024, process.terminationStatus)
+        let after = usage(RUSAGE_CHILDREN.rawValue)
+        return (elapsed, cpuSeconds(after) - before, Double(after.ru_maxrss) / 1024, process.terminationStatus)
     }
 
     static func which(_ name: String) -> String? {
