@@ -394,17 +394,21 @@ struct SiteTests {
         #expect(RowCache.read(path).row(BotKey(source: "unltd", id: "id-1"), fingerprint: "1") == nil, "another key's row is not this key's")
 
         let data = try #require(FileManager.default.contents(atPath: path))
-        // The first record's line of lengths, mangled: five lengths, a letter, a newline too early, seven lengths.
-        let head = Data(RowCache.header.utf8)
-        let body = data.dropFirst(head.count)
-        let line = try #require(body.firstIndex(of: UInt8(ascii: "\n")))
-        let lengths = String(decoding: body[..<line], as: UTF8.self)
-        let numbers = lengths.split(separator: " ")
-        #expect(numbers.count == 6)
-        let rest = body[line...]
-        let mangled = [numbers.dropLast().joined(separator: " "), lengths.replacingOccurrences(of: " ", with: " x"),
-                       lengths.replacingOccurrences(of: " ", with: "\n"), lengths + " 0"].map { head + Data($0.utf8) + rest }
-        for damaged in [data.prefix(data.count - 3), data.prefix(40), Data("botcatalog-rows 1\n".utf8) + data.dropFirst(RowCache.header.utf8.count)] + mangled {
+        // The count and the first index entry's lengths, mangled: one row more or fewer than the
+        // index holds, a count no file holds, the first row's root part a byte longer, a byte
+        // more after the last body.
+        let head = RowCache.header.utf8.count
+        func changing(_ offset: Int, to value: some FixedWidthInteger) -> Data {
+            var copy = data
+            withUnsafeBytes(of: value.littleEndian) { copy.replaceSubrange((head + offset)..<(head + offset + $0.count), with: $0) }
+            return copy
+        }
+        let count = data[(data.startIndex + head)..<(data.startIndex + head + 8)].withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
+        #expect(count == 600)
+        let firstRoot = data[(data.startIndex + head + 8 + 12)..<(data.startIndex + head + 8 + 16)].withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
+        let mangled = [changing(0, to: count + 1), changing(0, to: count - 1), changing(0, to: UInt64.max), changing(0, to: UInt64(1) << 40),
+                       changing(8 + 12, to: firstRoot + 1), data + Data([0x20])]
+        for damaged in [data.prefix(data.count - 3), data.prefix(40), Data("botcatalog-rows 2\n".utf8) + data.dropFirst(head)] + mangled {
             try damaged.write(to: URL(fileURLWithPath: path))
             #expect(RowCache.read(path).count == 0)
         }
