@@ -8,9 +8,10 @@
  *  - clicking a column header sorts by it (again to reverse), with aria-sort kept up to date,
  *  - the filter and sort state lives in the URL hash (#q=foo&tag=faq) so a view can be
  *    shared and survives a reload.
- * Each row's data is read once from its data-* attributes and the text of its summary
- * (not repeated in an attribute: a large catalog lists every row on several pages);
- * filtering only toggles row.hidden, sorting re-appends the rows through a DocumentFragment. */
+ * Each row's data is read once from its cells, found by their column's header (data-sort, or
+ * data-column for tags): a large catalog lists every row on several pages, so nothing a cell
+ * shows is repeated in an attribute. Filtering only toggles row.hidden, sorting re-appends the
+ * rows through a DocumentFragment. */
 (function () {
   'use strict';
 
@@ -33,20 +34,40 @@
 
   // ---- Read every row once ----------------------------------------------------
 
+  // Which column holds what, from the header row.
+  const column = {};
+  if (table.tHead && table.tHead.rows.length) {
+    Array.from(table.tHead.rows[0].cells).forEach((th, i) => {
+      const key = th.dataset.sort || th.dataset.column;
+      if (key) column[key] = i;
+    });
+  }
+
+  // Whitespace as an <option> without a value attribute folds it, so the index's options and
+  // the rows' values compare equal.
+  function fold(text) { return text.replace(/[\t\n\f\r ]+/g, ' ').replace(/^ | $/g, ''); }
+
   const records = Array.from(tbody.rows, (row, index) => {
-    const d = row.dataset;
-    const summaryEl = row.cells.length ? row.cells[0].querySelector('.row-summary') : null;
-    const tags = d.tags ? d.tags.split(',').map((t) => t.trim()).filter(Boolean) : [];
+    const cells = row.cells;
+    function cell(key) { return column[key] !== undefined ? cells[column[key]] : null; }
+    function text(key) { const c = cell(key); return c ? fold(c.textContent) : ''; }
+    const nameCell = cell('name');
+    const link = nameCell ? nameCell.querySelector('.bot-link') : null;
+    const summaryEl = nameCell ? nameCell.querySelector('.row-summary') : null;
+    const tagCell = cell('tags');
+    const tags = tagCell ? Array.from(tagCell.querySelectorAll('li'), (li) => fold(li.textContent)).filter(Boolean) : [];
+    const changedCell = cell('changed');
+    const time = changedCell ? changedCell.querySelector('time') : null;
     const rec = {
       row: row,
       index: index,
-      name: d.name || '',
+      name: link ? fold(link.textContent) : text('name'),
       summary: summaryEl ? summaryEl.textContent : '',
-      source: d.source || '',
-      org: d.org || '',
-      model: d.model || '',
+      source: text('source'),
+      org: text('org'),
+      model: text('model'),
       tags: tags,
-      changed: d.changed || '',
+      changed: time ? time.getAttribute('datetime') || '' : text('changed'),
       visible: !row.hidden,
     };
     rec.haystack = [rec.name, rec.summary, rec.source, rec.org, rec.model, tags.join(' ')]

@@ -615,7 +615,7 @@ struct SiteTests {
                                                "tags": [["name": payload, "url": "t.html"]], "tagList": payload])
         let table = try XMLScan.parse(Data("<table><tbody>\(row)</tbody></table>".utf8))
         let tr = try #require(table.elements.first { $0.name == "tr" })
-        #expect(Set(tr.attributes.keys) == ["data-name", "data-source", "data-org", "data-model", "data-tags", "data-changed"])
+        #expect(tr.attributes.isEmpty, "a row repeats none of its cells in attributes")
         #expect(!table.elements.contains { $0.name == "script" || $0.name == "b" })
         #expect(Hostile.problems(in: table, allowedScript: nil).isEmpty)
     }
@@ -972,19 +972,25 @@ struct SiteTests {
         // The filter: what the script must show for #q=customer, computed from the page's own rows
         // ("customer" is in some summaries and one tag, in no name).
         let index = try XMLScan.parse(try #require(FileManager.default.contents(atPath: "\(built.site)/index.html")))
-        // Each row's summary is the text of its `row-summary` span.
-        var rows: [XMLScan.Element] = []
-        var summaries: [String: String] = [:]
-        for element in index.elements {
-            if element.name == "tr", element.attributes["data-name"] != nil { rows.append(element) }
-            if element.classes.contains("row-summary"), let row = rows.last { summaries[row.attributes["data-name"] ?? ""] = element.text }
+        // Each row: its name (the bot link's text) and the text the script searches: every cell's
+        // but the date's and the stale label's.
+        var rows: [(name: String, text: [String])] = []
+        var bodyDepth: Int?
+        var summaries = 0
+        var botTable = false
+        for (n, element) in index.elements.enumerated() {
+            if element.name == "table" { botTable = element.attributes["id"] == "bot-table" }
+            if element.name == "tbody", botTable { bodyDepth = element.depth; continue }
+            guard let bodyDepth, element.depth > bodyDepth else { bodyDepth = nil; continue }
+            if element.name == "tr", element.depth == bodyDepth + 1 { rows.append(("", [])); continue }
+            guard !rows.isEmpty, element.name != "time", !element.classes.contains("pill-stale") else { continue }
+            if element.name == "bdi", n > 0, index.elements[n - 1].classes.contains("bot-link") { rows[rows.count - 1].name = element.text }
+            if element.classes.contains("row-summary") { summaries += 1 }
+            rows[rows.count - 1].text.append(element.text)
         }
-        #expect(summaries.count > rows.count / 2, "most demo bots have a summary")
-        let expected = Dictionary(uniqueKeysWithValues: rows.map { row -> (String, Bool) in
-            let a = row.attributes
-            let haystack = (["data-name", "data-source", "data-org", "data-model", "data-tags"].map { a[$0] ?? "" } + [summaries[a["data-name"] ?? ""] ?? ""])
-                .joined(separator: "\n").replacingOccurrences(of: ",", with: " ").lowercased()
-            return (a["data-name"] ?? "", haystack.contains("customer"))
+        #expect(summaries > rows.count / 2, "most demo bots have a summary")
+        let expected = Dictionary(uniqueKeysWithValues: rows.map { row in
+            (row.name, row.text.joined(separator: "\n").lowercased().contains("customer"))
         })
         let matching = expected.values.filter { $0 }.count
         #expect(matching >= 1 && matching < rows.count, "the query must split the rows to prove anything")
@@ -1439,10 +1445,10 @@ enum Chromium {
 
     /// Each bot row of the dumped DOM: its name and whether it is shown.
     static func rows(in html: String) throws -> [(name: String, visible: Bool)] {
-        let pattern = try Regex("<tr\\s[^>]*data-name=\"([^\"]*)\"[^>]*>")
+        let pattern = try Regex("<tr(\\s[^>]*)?>\\s*<th scope=\"row\"><a class=\"bot-link\" href=\"[^\"]*\"><bdi>([^<]*)</bdi>")
         return html.matches(of: pattern).map { match in
-            let tag = String(html[match.range])
-            let name = match.output[1].substring.map(String.init) ?? ""
+            let tag = String(html[match.range].prefix { $0 != ">" }) + ">"
+            let name = match.output[2].substring.map(String.init) ?? ""
             return (name.replacingOccurrences(of: "&amp;", with: "&"), !hasAttribute("hidden", tag))
         }
     }
