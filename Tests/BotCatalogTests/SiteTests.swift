@@ -128,7 +128,7 @@ struct SiteTests {
 
     /// Rows for `keys`, made in memory as a build renders them; `vary` changes some.
     static func freshRows(_ keys: [BotKey], vary: (Int) -> String = { _ in "" }) -> (Rows, [[String]]) {
-        let rows = Rows(cache: RowCache(basePath: "/nonexistent"))
+        let rows = Rows(cache: RowCache(path: "/nonexistent"))
         var texts: [[String]] = []
         for n in keys.indices {
             let parts = [String(n, radix: 16) + vary(n), n == 7 ? "" : "<tr>é\n\(n) 12 34\n</tr>" + vary(n),
@@ -383,92 +383,102 @@ struct SiteTests {
         #expect(handed.currentPaths == SitePaths.botPages(handed.current.map { ($0.key, $0.bot.slug, $0.bot.name) }).inOrder)
     }
 
-    @Test("the row cache gives back every row as written, whatever bytes it holds; a damaged or foreign file is no cache at all")
+    /// A page holding the given parts one after the other after a head of `head` bytes, as a
+    /// listing page holds its rows; where each part starts.
+    static func page(at path: String, head: Int, parts: [String]) throws -> [Int] {
+        var bytes = Array(repeating: UInt8(ascii: "<"), count: head)
+        var offsets: [Int] = []
+        for part in parts {
+            offsets.append(bytes.count)
+            bytes += part.utf8
+        }
+        try Data(bytes + Array("</html>".utf8)).write(to: URL(fileURLWithPath: path))
+        return offsets
+    }
+
+    @Test("the row cache points at the rows where the published pages hold them and keeps the rest itself; every row comes back as written, whatever bytes it holds")
     func rowCacheRoundTrip() throws {
         let folder = try TestSupport.temporaryFolder()
-        let path = "\(folder)/rows.cache"
+        let site = "\(folder)/site", path = "\(folder)/rows.cache"
+        try FileManager.default.createDirectory(atPath: "\(site)/tags", withIntermediateDirectories: true)
         let keys = (0..<600).map { BotKey(source: $0 % 2 == 0 ? "unltd" : "gpt 🤖", id: "id-\($0)") }
         let (rows, texts) = Self.freshRows(keys)
-        try RowCache.save(rows, keys: keys, to: path)
-        Self.expectRows(RowCache.read(path), keys, texts)
-        #expect(RowCache.read(path).row(BotKey(source: "unltd", id: "id-1"), fingerprint: "1") == nil, "another key's row is not this key's")
+        // The index lists every row; a tag page the even ones, from a later start; catalog.json
+        // every object but the first ten's; the odd rows one folder down are on no page.
+        let placed = Placements(count: keys.count)
+        placed.record(.atRoot, page: "index.html", bots: keys.indices, offsets: try Self.page(at: "\(site)/index.html", head: 300, parts: texts.map { $0[1] }))
+        let even = Array(stride(from: 0, to: keys.count, by: 2))
+        placed.record(.oneDown, page: "tags/even.html", bots: even, offsets: try Self.page(at: "\(site)/tags/even.html", head: 1000, parts: even.map { texts[$0][2] }))
+        let listed = Array(10..<keys.count)
+        placed.record(.catalogJSON, page: "catalog.json", bots: listed, offsets: try Self.page(at: "\(site)/catalog.json", head: 20, parts: listed.map { texts[$0][3] }))
+        try RowCache.save(rows, keys: keys, placed: placed, site: site, to: path)
+        Self.expectRows(RowCache.read(path, site: site), keys, texts)
+        #expect(RowCache.read(path, site: site).row(BotKey(source: "unltd", id: "id-1"), fingerprint: "1") == nil, "another key's row is not this key's")
+
+        // The cache holds the parts on no page: the odd rows' one folder down, ten objects.
+        let size = try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        let inline = texts.indices.filter { $0 % 2 == 1 }.map { texts[$0][2].utf8.count }.reduce(0, +) + texts.prefix(10).map { $0[3].utf8.count }.reduce(0, +)
+        let all = texts.map { $0[1...].map(\.utf8.count).reduce(0, +) }.reduce(0, +)
+        #expect(size > inline && size < inline + all / 4, "\(size) bytes: the rows on pages are not copied (\(inline) inline, \(all) in all)")
+
+        // The next build places nothing (its listing pages were the published ones): the rows
+        // it read point where they were, and are saved pointing there again.
+        let next = RowCache.read(path, site: site)
+        let carried = Rows(cache: next)
+        carried.rows = keys.indices.map { next.row(keys[$0], fingerprint: texts[$0][0])! }
+        try RowCache.save(carried, keys: keys, placed: Placements(count: keys.count), site: site, to: path)
+        #expect(try #require(FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) == size)
+        Self.expectRows(RowCache.read(path, site: site), keys, texts)
+
+        // A page written since (same bytes, another time) serves no row: those rows are missing, the rest are whole.
+        let tagPage = "\(site)/tags/even.html"
+        let later = Date(timeIntervalSinceNow: 5)
+        try FileManager.default.setAttributes([.modificationDate: later], ofItemAtPath: tagPage)
+        let touched = RowCache.read(path, site: site)
+        #expect(touched.count == keys.count / 2)
+        for n in keys.indices {
+            #expect((touched.row(keys[n], fingerprint: texts[n][0]) != nil) == (n % 2 == 1), "\(keys[n])")
+        }
+        // A page replaced by another file, or gone: the same.
+        let index = "\(site)/index.html"
+        try FileManager.default.moveItem(atPath: index, toPath: "\(index).old")
+        try FileManager.default.copyItem(atPath: "\(index).old", toPath: index)
+        #expect(RowCache.read(path, site: site).count == 0)
+        unlink(index)
+        #expect(RowCache.read(path, site: site).count == 0)
+    }
+
+    @Test("a damaged or foreign row cache is no cache at all, and its pages are never looked for outside the site")
+    func rowCacheDamaged() throws {
+        let folder = try TestSupport.temporaryFolder()
+        let site = "\(folder)/site", path = "\(folder)/rows.cache"
+        try FileManager.default.createDirectory(atPath: site, withIntermediateDirectories: true)
+        let keys = (0..<50).map { BotKey(source: "unltd", id: "id-\($0)") }
+        let (rows, texts) = Self.freshRows(keys)
+        let placed = Placements(count: keys.count)
+        placed.record(.atRoot, page: "index.html", bots: keys.indices, offsets: try Self.page(at: "\(site)/index.html", head: 10, parts: texts.map { $0[1] }))
+        try RowCache.save(rows, keys: keys, placed: placed, site: site, to: path)
+        Self.expectRows(RowCache.read(path, site: site), keys, texts)
 
         let data = try #require(FileManager.default.contents(atPath: path))
-        // The count and the first index entry's lengths, mangled: one row more or fewer than the
-        // index holds, a count no file holds, the first row's root part a byte longer, a byte
-        // more after the last body.
         let head = RowCache.header.utf8.count
         func changing(_ offset: Int, to value: some FixedWidthInteger) -> Data {
             var copy = data
             withUnsafeBytes(of: value.littleEndian) { copy.replaceSubrange((head + offset)..<(head + offset + $0.count), with: $0) }
             return copy
         }
-        let count = data[(data.startIndex + head)..<(data.startIndex + head + 8)].withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(as: UInt64.self)) }
-        #expect(count == 600)
-        let firstRoot = data[(data.startIndex + head + 8 + 12)..<(data.startIndex + head + 8 + 16)].withUnsafeBytes { UInt32(littleEndian: $0.loadUnaligned(as: UInt32.self)) }
-        let mangled = [changing(0, to: count + 1), changing(0, to: count - 1), changing(0, to: UInt64.max), changing(0, to: UInt64(1) << 40),
-                       changing(8 + 12, to: firstRoot + 1), data + Data([0x20])]
-        for damaged in [data.prefix(data.count - 3), data.prefix(40), Data("botcatalog-rows 2\n".utf8) + data.dropFirst(head)] + mangled {
+        // One page, "index.html": its count, path length and path come first.
+        #expect(data[(data.startIndex + head + 12)..<(data.startIndex + head + 22)] == Data("index.html".utf8))
+        var climbing = data
+        climbing.replaceSubrange((head + 12)..<(head + 22), with: Data("../x/a.htm".utf8))
+        let rowsAt = 8 + 4 + 10 + 32
+        let mangled = [changing(0, to: UInt64(2)), changing(0, to: UInt64.max), changing(8, to: UInt32(11)), changing(8, to: UInt32.max),
+                       changing(rowsAt, to: UInt64(51)), changing(rowsAt, to: UInt64(1) << 40), climbing, data + Data([0x20])]
+        for damaged in [data.prefix(data.count - 3), data.prefix(40), Data("botcatalog-rows 3\n".utf8) + data.dropFirst(head)] + mangled {
             try damaged.write(to: URL(fileURLWithPath: path))
-            #expect(RowCache.read(path).count == 0)
+            #expect(RowCache.read(path, site: site).count == 0)
         }
-        #expect(RowCache.read("\(folder)/missing").count == 0)
-    }
-
-    @Test("a few changed rows are saved as a delta beside the base, which stays as it was; once the delta passes an eighth of the base, the base is written again")
-    func rowCacheDelta() throws {
-        let folder = try TestSupport.temporaryFolder()
-        let path = "\(folder)/rows.cache"
-        let keys = (0..<400).map { BotKey(source: "unltd", id: "id-\($0)") }
-        let (first, _) = Self.freshRows(keys)
-        try RowCache.save(first, keys: keys, to: path)
-        let base = try #require(FileManager.default.contents(atPath: path))
-
-        // The next run: the cached rows, and ten rendered again with new prints.
-        func nextRun(changing changed: Set<Int>, tag: String, over earlier: (Int) -> String = { _ in "" }) throws -> [[String]] {
-            let cache = RowCache.read(path)
-            let (fresh, freshTexts) = Self.freshRows(keys) { changed.contains($0) ? tag : earlier($0) }
-            let rows = Rows(cache: cache)
-            var texts: [[String]] = []
-            for n in keys.indices {
-                if let cached = cache.row(keys[n], fingerprint: freshTexts[n][0]) {
-                    rows.rows.append(cached)
-                } else {
-                    rows.rows.append(fresh.rows[n])
-                }
-                texts.append(freshTexts[n])
-            }
-            rows.keep([fresh])
-            try RowCache.save(rows, keys: keys, to: path)
-            return texts
-        }
-        let second = try nextRun(changing: Set(0..<10), tag: "-b")
-        #expect(FileManager.default.contents(atPath: path) == base, "the base is not written again")
-        let delta = try #require(FileManager.default.contents(atPath: path + ".delta"))
-        #expect(delta.count * 8 < base.count)
-        Self.expectRows(RowCache.read(path), keys, second)
-
-        // Rows changed again, and others: the delta holds both runs' rows, still over the same base.
-        let third = try nextRun(changing: Set(5..<20), tag: "-c") { $0 < 10 ? "-b" : "" }
-        #expect(FileManager.default.contents(atPath: path) == base)
-        Self.expectRows(RowCache.read(path), keys, third)
-
-        // Rows that changed back are found in the base again: no delta left.
-        let back = try nextRun(changing: [], tag: "")
-        #expect(FileManager.default.contents(atPath: path) == base)
-        #expect(!FileManager.default.fileExists(atPath: path + ".delta"))
-        Self.expectRows(RowCache.read(path), keys, back)
-
-        // Most rows changed: a new base, no delta.
-        let fourth = try nextRun(changing: Set(0..<300), tag: "-d")
-        #expect(FileManager.default.contents(atPath: path) != base)
-        #expect(!FileManager.default.fileExists(atPath: path + ".delta"))
-        Self.expectRows(RowCache.read(path), keys, fourth)
-
-        // A delta without its base still serves its rows; the rest are rendered again.
-        _ = try nextRun(changing: [1], tag: "-e") { $0 < 300 ? "-d" : "" }
-        unlink(path)
-        #expect(RowCache.read(path).count == 1)
+        #expect(RowCache.read("\(folder)/missing", site: site).count == 0)
     }
 
     @Test("a row's root marker becomes each root wherever it stands, and nothing else that looks like it does")

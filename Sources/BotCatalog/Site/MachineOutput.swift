@@ -2,8 +2,9 @@
 enum MachineOutput {
     /// `catalog.json`, `{"bots": [...], "title": ...}` pretty and key-sorted, assembled from each
     /// bot's object (`fragments`, in snapshot order, unchanged ones in the row cache, which
-    /// `owner` keeps mapped) as pieces written one after the other, never joined.
-    static func catalogJSON(title: String, fragments: [ByteSpan], keeping owner: AnyObject) -> PageBytes.Gathered {
+    /// `owner` keeps mapped) as pieces written one after the other, never joined; and where each
+    /// fragment starts in the file.
+    static func catalogJSON(title: String, fragments: [ByteSpan], keeping owner: AnyObject) -> (page: PageBytes.Gathered, offsets: [Int]) {
         var tail = ",\n  \"title\": "
         JSONWriter.writeString(title, into: &tail)
         tail += "\n}\n"
@@ -12,13 +13,18 @@ enum MachineOutput {
                                Array(",\n    ".utf8), Array("\n  ]".utf8), Array(tail.utf8)], spans: &fixed)
         var pieces = [fixed[0], fixed[1]]
         pieces.reserveCapacity(fragments.count * 2 + 4)
+        var offsets: [Int] = []
+        offsets.reserveCapacity(fragments.count)
+        var at = fixed[0].count + fixed[1].count
         for (n, fragment) in fragments.enumerated() {
-            if n > 0 { pieces.append(fixed[2]) }
+            if n > 0 { pieces.append(fixed[2]); at += fixed[2].count }
+            offsets.append(at)
+            at += fragment.count
             pieces.append(fragment)
         }
         if !fragments.isEmpty { pieces.append(fixed[3]) }
         pieces.append(fixed[4])
-        return PageBytes.Gathered(pieces: pieces, owners: [text, owner])
+        return (PageBytes.Gathered(pieces: pieces, owners: [text, owner]), offsets)
     }
 
     /// One bot's object in catalog.json, at its depth there: what `JSONWriter` makes of the

@@ -1,24 +1,24 @@
 import Foundation
 
-/// Rendered bot rows kept between runs (in the state folder), keyed by the fingerprint of what a
-/// row shows. The index and the group pages list every bot, so without it a run where 1% of the
-/// bots changed would render every row again; with it, only the changed bots' rows are rendered.
+/// Rendered bot rows kept between runs, keyed by the fingerprint of what a row shows. The index
+/// and the group pages list every bot, so without it a run where 1% of the bots changed would
+/// render every row again; with it, only the changed bots' rows are rendered.
 ///
-/// Two files, each written whole and atomically: the base (every row when it was written) and
-/// the delta (the current rows the base does not hold as they are). A run where 1% of the bots
-/// changed rewrites the delta, a few percent of the rows, rather than all of them (50 MB at
-/// 10,000 bots); the base is written again once the delta passes an eighth of it. Both are
-/// mapped, not read: listing pages are written from the mapping. A row is only used when its
-/// fingerprint is the one to show (prints cover the templates), so a delta left beside a newer
-/// base is harmless.
+/// The rows themselves stay where the published site holds them: each bot's row in `index.html`,
+/// one of its group pages' rows (one folder down) and its object in `catalog.json`. The cache (a
+/// file in the state folder) says where: per row its key, its fingerprint and three places (a
+/// page, an offset, a length). A first build thus writes no second copy of its rows (44 MB at
+/// 10,000 bots), and the state folder stays small. A part the site does not hold (a bot on no
+/// group page, a template that lists no rows) is kept in the cache file itself.
 ///
-/// Binary, length-prefixed, because rows are HTML with any bytes in them: a header line, the
-/// number of rows, then an index of every row (six lengths: source, id, fingerprint, row at the
-/// root, row one folder down, catalog.json object; then the first three's bytes), then the rows'
-/// three bodies one after the other. Reading the cache and looking rows up touch only the index
-/// (under a megabyte at 10,000 bots), not the 44 MB of bodies spread over 11,000 pages: those
-/// are read by the kernel when pages are written from them. A damaged file is ignored: its rows
-/// are rendered again.
+/// Each page the cache points into is named with its inode, size and modification time when
+/// the cache was saved (right after the site was published); a page that differs on reading
+/// (edited, replaced, gone) serves no row, and those rows are rendered again. botcatalog never
+/// writes a published page in place (a spare page is written over only when no other name links
+/// it), so the published pages are mapped and listing pages are written from the mappings.
+///
+/// Binary and length-prefixed: a header line, the pages (path and identity), the rows (lengths,
+/// key, fingerprint, three places), then the bytes kept inline. A damaged file is no cache.
 final class RowCache: @unchecked Sendable {
     /// One bot's row: where each part's bytes are (in a mapping, or in memory the `Rows` holding it owns).
     struct Row: Sendable {
@@ -28,47 +28,73 @@ final class RowCache: @unchecked Sendable {
         var oneDown: ByteSpan
         /// The bot's object in `catalog.json`, pretty-printed at its depth there.
         var catalogJSON: ByteSpan
-        /// Whether it is in the base file as it is (then the delta need not repeat it).
-        var inBase = false
+        /// Where the published site held each part when it was read from the cache (pages of
+        /// the cache's `pages`; none: rendered this run, or kept in the cache file): the next
+        /// save points there again unless this build placed the part elsewhere.
+        var places = Places()
     }
 
-    static let header = "botcatalog-rows 3\n"
+    /// A part of a row in a page (an index into a list of page paths; -1: none), at an offset.
+    struct Place: Sendable, Equatable {
+        var page: Int32
+        var offset: Int
+        static let none = Place(page: -1, offset: 0)
+    }
 
-    let basePath: String
-    var deltaPath: String { Self.deltaPath(of: basePath) }
+    /// Where each part of one row is, by part.
+    struct Places: Sendable {
+        var atRoot = Place.none, oneDown = Place.none, catalogJSON = Place.none
+    }
 
-    /// Where the delta of the base at `basePath` is kept.
-    static func deltaPath(of basePath: String) -> String { basePath + ".delta" }
+    static let header = "botcatalog-rows 4\n"
+
+    let path: String
+    /// The pages the cached rows' places name.
+    private(set) var pages: [String] = []
     private var mappings: [MappedFile] = []
-    /// Size of the base file (0: none, or damaged).
-    private(set) var baseSize = 0
-    /// Cached rows by a hash of their key, the base's and the delta's (a bot whose row changed
-    /// back finds it in the base); the key's bytes are compared on a hit.
-    private var base: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
-    private var delta: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
+    /// Cached rows by a hash of their key; the key's bytes are compared on a hit.
+    private var rows: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
 
     /// How many bots have a cached row.
-    var count: Int { base.count + delta.keys.filter { base[$0] == nil }.count }
+    var count: Int { rows.count }
 
-    /// An empty cache that saves to `basePath` (and its delta beside it).
-    init(basePath: String) { self.basePath = basePath }
+    /// An empty cache that saves to `path`.
+    init(path: String) { self.path = path }
 
-    /// The cache as the last run left it: the base, then the delta over it.
-    static func read(_ basePath: String) -> RowCache {
-        let cache = RowCache(basePath: basePath)
-        if let base = MappedFile(path: basePath), cache.add(base, inBase: true) { cache.baseSize = base.bytes.count }
-        if let delta = MappedFile(path: cache.deltaPath) { _ = cache.add(delta, inBase: false) }
+    /// The cache at `path`, over the published site in `site`; an empty one when there is none
+    /// or it is damaged.
+    static func read(_ path: String, site: String) -> RowCache {
+        let cache = RowCache(path: path)
+        guard let file = MappedFile(path: path), let parsed = parse(file.bytes) else { return cache }
+        cache.mappings.append(file)
+        cache.pages = parsed.pages.map(\.path)
+        // Each page the rows point into, mapped when it is still the one the cache names.
+        var pages: [MappedFile?] = []
+        for page in parsed.pages {
+            let mapped = MappedFile(path: "\(site)/\(page.path)", expecting: page.identity)
+            if let mapped { cache.mappings.append(mapped) }
+            pages.append(mapped)
+        }
+        cache.rows.reserveCapacity(parsed.rows.count)
+        rows: for record in parsed.rows {
+            // Each part's bytes, in the inline bytes or a page still as the cache names it.
+            func part(_ ref: Record.Ref) -> (ByteSpan, Place)? {
+                if ref.page == Record.inline { return (ByteSpan(start: parsed.inline.baseAddress! + ref.offset, count: ref.length), .none) }
+                guard let page = pages[ref.page], ref.offset <= page.bytes.count, ref.length <= page.bytes.count - ref.offset else { return nil }
+                return (ByteSpan(start: page.bytes.baseAddress! + ref.offset, count: ref.length), Place(page: Int32(ref.page), offset: ref.offset))
+            }
+            guard let atRoot = part(record.atRoot), let oneDown = part(record.oneDown), let catalogJSON = part(record.catalogJSON) else { continue rows }
+            let row = Row(fingerprint: record.fingerprint, atRoot: atRoot.0, oneDown: oneDown.0, catalogJSON: catalogJSON.0,
+                          places: Places(atRoot: atRoot.1, oneDown: oneDown.1, catalogJSON: catalogJSON.1))
+            cache.rows[hash(record.source, record.id)] = (record.source, record.id, row)
+        }
         return cache
     }
 
     /// The cached row of `key` with this fingerprint; nil when there is none.
     func row(_ key: BotKey, fingerprint: String) -> Row? {
-        let hash = Self.hash(key)
-        func matching(_ hit: (source: ByteSpan, id: ByteSpan, row: Row)?) -> Row? {
-            guard let hit, hit.row.fingerprint.equals(fingerprint), hit.source.equals(key.source), hit.id.equals(key.id) else { return nil }
-            return hit.row
-        }
-        return matching(delta[hash]) ?? matching(base[hash])
+        guard let hit = rows[Self.hash(key)], hit.row.fingerprint.equals(fingerprint), hit.source.equals(key.source), hit.id.equals(key.id) else { return nil }
+        return hit.row
     }
 
     static func hash(_ key: BotKey) -> UInt64 {
@@ -78,32 +104,46 @@ final class RowCache: @unchecked Sendable {
         return f.value
     }
 
-    /// Adds a file's rows (later files override earlier ones); false when it is damaged.
-    private func add(_ mapping: MappedFile, inBase: Bool) -> Bool {
-        guard let records = Self.records(mapping.bytes) else { return false }
-        mappings.append(mapping)
-        var rows: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
-        rows.reserveCapacity(records.count)
-        for record in records {
-            let row = Row(fingerprint: record.fingerprint, atRoot: record.atRoot, oneDown: record.oneDown, catalogJSON: record.catalogJSON, inBase: inBase)
-            var f = Fingerprint()
-            f.add(UnsafeRawBufferPointer(record.source.buffer))
-            f.add(UnsafeRawBufferPointer(record.id.buffer))
-            rows[f.value] = (record.source, record.id, row)
+    static func hash(_ source: ByteSpan, _ id: ByteSpan) -> UInt64 {
+        var f = Fingerprint()
+        f.add(UnsafeRawBufferPointer(source.buffer))
+        f.add(UnsafeRawBufferPointer(id.buffer))
+        return f.value
+    }
+
+    /// A page's identity: a page written over or replaced since has another.
+    struct Identity: Equatable {
+        var inode: UInt64, size: UInt64, seconds: UInt64, nanoseconds: UInt64
+
+        init(inode: UInt64, size: UInt64, seconds: UInt64, nanoseconds: UInt64) {
+            self.inode = inode; self.size = size; self.seconds = seconds; self.nanoseconds = nanoseconds
         }
-        if inBase { base = rows } else { delta = rows }
-        return true
+
+        init(_ info: stat) {
+            self.init(inode: UInt64(info.st_ino), size: UInt64(info.st_size), seconds: UInt64(bitPattern: Int64(info.st_mtim.tv_sec)),
+                      nanoseconds: UInt64(bitPattern: Int64(info.st_mtim.tv_nsec)))
+        }
+
+        init?(path: String) {
+            var info = stat()
+            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+            self.init(info)
+        }
     }
 
-    /// One record of the file: its six fields where they lie.
+    /// One row of the file: its key and fingerprint where they lie, and where its three parts are.
     struct Record {
-        var source, id, fingerprint, atRoot, oneDown, catalogJSON: ByteSpan
+        /// A part's page (an index into the pages, or `inline`), offset and length.
+        struct Ref { var page: Int, offset: Int, length: Int }
+        static let inline = Int(UInt32.max)
+        var source, id, fingerprint: ByteSpan
+        var atRoot, oneDown, catalogJSON: Ref
     }
 
-    /// Every record; nil when the file is damaged or not a row cache.
-    static func records(_ bytes: UnsafeBufferPointer<UInt8>) -> [Record]? {
+    /// The pages, the rows and the inline bytes; nil when the file is damaged or not a row cache.
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> (pages: [(path: String, identity: Identity)], rows: [Record], inline: UnsafeBufferPointer<UInt8>)? {
         let head = Array(header.utf8)
-        guard bytes.count >= head.count + 8, let base = bytes.baseAddress, memcmp(base, head, head.count) == 0 else { return nil }
+        guard bytes.count >= head.count, let base = bytes.baseAddress, memcmp(base, head, head.count) == 0 else { return nil }
         let raw = UnsafeRawBufferPointer(bytes)
         var i = head.count
         func number(_ size: Int) -> Int? {
@@ -112,81 +152,195 @@ final class RowCache: @unchecked Sendable {
             return size == 8 ? Int(exactly: UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt64.self)))
                              : Int(UInt32(littleEndian: raw.loadUnaligned(fromByteOffset: i, as: UInt32.self)))
         }
-        // Each index entry holds at least its six lengths: a count the file cannot hold is damage.
-        guard let count = number(8), count <= (bytes.count - i) / 24 else { return nil }
         func field(_ length: Int) -> ByteSpan? {
             guard length <= bytes.count - i else { return nil }
             defer { i += length }
             return ByteSpan(start: base + i, count: length)
         }
+        // A count the rest of the file cannot hold (each entry takes at least `least` bytes) is damage.
+        func count(least: Int) -> Int? {
+            guard let n = number(8), n <= (bytes.count - i) / least else { return nil }
+            return n
+        }
+        guard let pageCount = count(least: 36) else { return nil }
+        var pages: [(path: String, identity: Identity)] = []
+        for _ in 0..<pageCount {
+            guard let length = number(4), let path = field(length), let inode = number(8), let size = number(8),
+                  let seconds = number(8), let nanoseconds = number(8) else { return nil }
+            // Pages of the site only: a path that climbs out of it, or starts at `/`, is damage.
+            let parts = path.string.split(separator: "/", omittingEmptySubsequences: false)
+            guard !path.string.hasPrefix("/"), !parts.contains(where: { $0 == ".." || $0.isEmpty }) else { return nil }
+            pages.append((path.string, Identity(inode: UInt64(inode), size: UInt64(size), seconds: UInt64(seconds), nanoseconds: UInt64(nanoseconds))))
+        }
+        guard let rowCount = count(least: 60) else { return nil }
         var records: [Record] = []
-        records.reserveCapacity(count)
-        var bodyLengths: [(Int, Int, Int)] = []
-        bodyLengths.reserveCapacity(count)
-        for _ in 0..<count {
-            guard let a = number(4), let b = number(4), let c = number(4), let d = number(4), let e = number(4), let f = number(4),
+        records.reserveCapacity(rowCount)
+        for _ in 0..<rowCount {
+            guard let a = number(4), let b = number(4), let c = number(4),
                   let source = field(a), let id = field(b), let fingerprint = field(c) else { return nil }
-            records.append(Record(source: source, id: id, fingerprint: fingerprint, atRoot: .empty, oneDown: .empty, catalogJSON: .empty))
-            bodyLengths.append((d, e, f))
-        }
-        // The bodies fill the rest of the file exactly.
-        guard bodyLengths.reduce(0, { $0 + $1.0 + $1.1 + $1.2 }) == bytes.count - i else { return nil }
-        for n in records.indices {
-            let (d, e, f) = bodyLengths[n]
-            records[n].atRoot = ByteSpan(start: base + i, count: d)
-            records[n].oneDown = ByteSpan(start: base + i + d, count: e)
-            records[n].catalogJSON = ByteSpan(start: base + i + d + e, count: f)
-            i += d + e + f
-        }
-        return records
-    }
-
-    /// Saves the current rows (aligned with `keys`): the delta alone when it stays under an
-    /// eighth of the base the rows were read with (`inBase` is about that one), else a new base
-    /// (and no delta). Written atomically; the base first, so a crash between the two leaves a
-    /// delta whose rows only shadow some with other prints.
-    static func save(_ rows: Rows, keys: [BotKey], to basePath: String) throws(StoreError) {
-        let deltaPath = deltaPath(of: basePath)
-        let baseSize = rows.cache.baseSize
-        let fresh = rows.rows.indices.filter { !rows.rows[$0].inBase }
-        let freshBytes = fresh.reduce(0) { $0 + rows.rows[$1].size }
-        if baseSize > 0, freshBytes * 8 <= baseSize {
-            if fresh.isEmpty { unlink(deltaPath); return }
-            try AtomicFile.write(to: deltaPath) { write(rows.rows, keys: keys, only: fresh, to: &$0) }
-        } else {
-            try AtomicFile.write(to: basePath) { write(rows.rows, keys: keys, only: rows.rows.indices, to: &$0) }
-            unlink(deltaPath)
-        }
-    }
-
-    static func write(_ rows: [Row], keys: [BotKey], only indices: some Collection<Int>, to sink: inout AtomicFile.Sink) {
-        // A part longer than a length field holds (4 GB) is not cached: it is rendered again.
-        let kept = indices.filter { i in
-            [keys[i].source.utf8.count, keys[i].id.utf8.count, rows[i].fingerprint.count, rows[i].atRoot.count,
-             rows[i].oneDown.count, rows[i].catalogJSON.count].allSatisfy { $0 <= Int(UInt32.max) }
-        }
-        sink.write(header)
-        withUnsafeBytes(of: UInt64(kept.count).littleEndian) { sink.write($0) }
-        for i in kept {
-            let row = rows[i], key = keys[i]
-            var lengths: [UInt8] = []
-            lengths.reserveCapacity(24)
-            for length in [key.source.utf8.count, key.id.utf8.count, row.fingerprint.count, row.atRoot.count, row.oneDown.count, row.catalogJSON.count] {
-                withUnsafeBytes(of: UInt32(length).littleEndian) { lengths.append(contentsOf: $0) }
+            func ref() -> Record.Ref? {
+                guard let page = number(4), let offset = number(8), let length = number(4), page == Record.inline || page < pages.count else { return nil }
+                return Record.Ref(page: page, offset: offset, length: length)
             }
-            lengths.withUnsafeBytes { sink.write($0) }
-            sink.write(key.source)
-            sink.write(key.id)
-            sink.write(UnsafeRawBufferPointer(row.fingerprint.buffer))
+            guard let atRoot = ref(), let oneDown = ref(), let catalogJSON = ref() else { return nil }
+            records.append(Record(source: source, id: id, fingerprint: fingerprint, atRoot: atRoot, oneDown: oneDown, catalogJSON: catalogJSON))
         }
-        for i in kept {
-            for part in [rows[i].atRoot, rows[i].oneDown, rows[i].catalogJSON] { sink.write(UnsafeRawBufferPointer(part.buffer)) }
+        // Then the inline bytes, to the end of the file: every inline part lies within them.
+        guard let inlineCount = number(8), inlineCount == bytes.count - i else { return nil }
+        let inline = UnsafeBufferPointer(start: base + i, count: inlineCount)
+        for record in records {
+            for part in [record.atRoot, record.oneDown, record.catalogJSON] where part.page == Record.inline {
+                guard part.offset <= inline.count, part.length <= inline.count - part.offset else { return nil }
+            }
+        }
+        return (pages, records, inline)
+    }
+
+    /// Saves the current rows (aligned with `keys`) of the site staged in `site`: each part
+    /// where this build placed it (`placed`), else where the cache had it, else inline. Written
+    /// atomically.
+    static func save(_ rows: Rows, keys: [BotKey], placed: Placements, site: String, to path: String) throws(StoreError) {
+        var pages: [(path: String, identity: Identity)] = []
+        // The saved page of each page placed by this build and of each the cache named (-2: not
+        // looked at yet, -1: not a file of the site: those parts go inline).
+        let placedPages = placed.pages, cachedPages = rows.cache.pages
+        var fromPlaced = [Int](repeating: -2, count: placedPages.count), fromCached = [Int](repeating: -2, count: cachedPages.count)
+        func saved(_ page: String) -> Int {
+            guard let identity = Identity(path: "\(site)/\(page)") else { return -1 }
+            pages.append((page, identity))
+            return pages.count - 1
+        }
+        let all = rows.rows
+        let atRoot = placed.atRoot, oneDown = placed.oneDown, catalogJSON = placed.catalogJSON
+        // Where each part goes: its saved page and offset, or inline (10,000 rows, three parts each).
+        var refs = [(page: Int, offset: Int)](repeating: (Record.inline, 0), count: all.count * 3)
+        var inline: [UInt8] = []
+        var size = 0
+        let limit = Int(UInt32.max)
+        var kept = [Bool](repeating: false, count: all.count)
+        for i in all.indices {
+            let row = all[i]
+            let source = keys[i].source.utf8.count, id = keys[i].id.utf8.count
+            // A part longer than a length field holds (4 GB) is not cached: it is rendered again.
+            guard source < limit, id < limit, row.fingerprint.count < limit, row.atRoot.count < limit,
+                  row.oneDown.count < limit, row.catalogJSON.count < limit else { continue }
+            kept[i] = true
+            size += 12 + source + id + row.fingerprint.count + 3 * 16
+            for (n, (bytes, new, cached)) in [(row.atRoot, atRoot[i], row.places.atRoot), (row.oneDown, oneDown[i], row.places.oneDown),
+                                              (row.catalogJSON, catalogJSON[i], row.places.catalogJSON)].enumerated() {
+                var page = -1, offset = 0
+                if new.page >= 0 {
+                    let p = Int(new.page)
+                    if fromPlaced[p] == -2 { fromPlaced[p] = saved(placedPages[p]) }
+                    (page, offset) = (fromPlaced[p], new.offset)
+                } else if cached.page >= 0 {
+                    let p = Int(cached.page)
+                    if fromCached[p] == -2 { fromCached[p] = saved(cachedPages[p]) }
+                    (page, offset) = (fromCached[p], cached.offset)
+                }
+                if page >= 0, UInt64(offset + bytes.count) <= pages[page].identity.size {
+                    refs[i * 3 + n] = (page, offset)
+                } else {
+                    refs[i * 3 + n] = (Record.inline, inline.count)
+                    inline.append(contentsOf: bytes.buffer)
+                }
+            }
+        }
+        // The rows' entries, stored into one buffer of the size worked out above.
+        var count = 0
+        let entries = [UInt8](unsafeUninitializedCapacity: size) { buffer, initialized in
+            var out = ByteStore(base: UnsafeMutableRawPointer(buffer.baseAddress!))
+            for i in all.indices where kept[i] {
+                count += 1
+                let row = all[i]
+                var source = keys[i].source, id = keys[i].id
+                out.put(UInt32(source.utf8.count)); out.put(UInt32(id.utf8.count)); out.put(UInt32(row.fingerprint.count))
+                source.withUTF8 { out.put(UnsafeRawBufferPointer($0)) }
+                id.withUTF8 { out.put(UnsafeRawBufferPointer($0)) }
+                out.put(UnsafeRawBufferPointer(row.fingerprint.buffer))
+                for (n, length) in [row.atRoot.count, row.oneDown.count, row.catalogJSON.count].enumerated() {
+                    let ref = refs[i * 3 + n]
+                    out.put(UInt32(ref.page)); out.put(UInt64(ref.offset)); out.put(UInt32(length))
+                }
+            }
+            initialized = out.at
+        }
+        try AtomicFile.write(to: path) { sink in
+            sink.write(header)
+            var head: [UInt8] = []
+            func add(_ value: some FixedWidthInteger) { withUnsafeBytes(of: value.littleEndian) { head.append(contentsOf: $0) } }
+            add(UInt64(pages.count))
+            for page in pages {
+                add(UInt32(page.path.utf8.count))
+                head += page.path.utf8
+                add(page.identity.inode); add(page.identity.size); add(page.identity.seconds); add(page.identity.nanoseconds)
+            }
+            add(UInt64(count))
+            head.withUnsafeBytes { sink.write($0) }
+            entries.withUnsafeBytes { sink.write($0) }
+            withUnsafeBytes(of: UInt64(inline.count).littleEndian) { sink.write($0) }
+            inline.withUnsafeBytes { sink.write($0) }
+        }
+        // Earlier versions kept changed rows in a second file beside the cache.
+        unlink(path + ".delta")
+    }
+
+    /// Little-endian numbers and bytes stored one after the other into memory sized for them.
+    private struct ByteStore {
+        let base: UnsafeMutableRawPointer
+        var at = 0
+
+        mutating func put<T: FixedWidthInteger>(_ value: T) {
+            (base + at).storeBytes(of: value.littleEndian, toByteOffset: 0, as: T.self)
+            at += MemoryLayout<T>.size
+        }
+
+        mutating func put(_ bytes: UnsafeRawBufferPointer) {
+            if let start = bytes.baseAddress, bytes.count > 0 { (base + at).copyMemory(from: start, byteCount: bytes.count) }
+            at += bytes.count
         }
     }
 }
 
-extension RowCache.Row {
-    var size: Int { fingerprint.count + atRoot.count + oneDown.count + catalogJSON.count }
+/// Where this build wrote each current bot's row parts in the site (by the bot's place among the
+/// current bots): filled by the listing pages and `catalog.json` as they are rendered, in any
+/// order. Of a bot's group pages the one listing the most rows is kept.
+final class Placements: @unchecked Sendable {
+    private let lock = NSLock()
+    /// The pages places name, and how many rows each lists.
+    private(set) var pages: [String] = []
+    private var sizes: [Int] = []
+    private(set) var atRoot: [RowCache.Place]
+    private(set) var oneDown: [RowCache.Place]
+    private(set) var catalogJSON: [RowCache.Place]
+
+    init(count: Int) {
+        atRoot = Array(repeating: .none, count: count)
+        oneDown = atRoot
+        catalogJSON = atRoot
+    }
+
+    enum Part { case atRoot, oneDown, catalogJSON }
+
+    /// `bots[n]`'s part is at `offsets[n]` in `page`.
+    func record(_ part: Part, page: String, bots: some Collection<Int>, offsets: [Int]) {
+        lock.withLock {
+            let id = Int32(pages.count)
+            pages.append(page)
+            sizes.append(offsets.count)
+            for (bot, offset) in zip(bots, offsets) where bot < atRoot.count {
+                let place = RowCache.Place(page: id, offset: offset)
+                switch part {
+                case .atRoot: atRoot[bot] = place
+                case .catalogJSON: catalogJSON[bot] = place
+                case .oneDown:
+                    // The largest of a bot's group pages: the next build then maps few pages.
+                    let earlier = oneDown[bot].page
+                    if earlier < 0 || sizes[Int(earlier)] < offsets.count { oneDown[bot] = place }
+                }
+            }
+        }
+    }
 }
 
 /// Every current bot's row (aligned with the model's current bots), with what keeps their bytes
@@ -206,12 +360,14 @@ final class Rows: @unchecked Sendable {
 final class MappedFile: @unchecked Sendable {
     let bytes: UnsafeBufferPointer<UInt8>
 
-    init?(path: String) {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// `expecting`: only if the file is still that one (the identity is read from the open file).
+    init?(path: String, expecting identity: RowCache.Identity? = nil) {
+        let fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = stat()
         guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG, info.st_size > 0,
+              identity == nil || RowCache.Identity(info) == identity,
               let base = mmap(nil, Int(info.st_size), PROT_READ, MAP_PRIVATE, fd, 0), base != MAP_FAILED else { return nil }
         bytes = UnsafeBufferPointer(start: base.assumingMemoryBound(to: UInt8.self), count: Int(info.st_size))
     }

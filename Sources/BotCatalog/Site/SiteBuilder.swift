@@ -97,7 +97,7 @@ public struct SiteBuilder: Sendable {
         let facts = addedHistory ? Handoff<[SiteModel.BotFacts]>() : nil
         let modelMade = facts.map { facts in Background.onOwnThread { SiteModel(input, facts: facts) } }
         let rowCachePath = self.rowCachePath
-        func readRowCache() -> Background<RowCache> { Background { RowCache.read(rowCachePath) } }
+        func readRowCache() -> Background<RowCache> { Background { [output] in RowCache.read(rowCachePath, site: output) } }
         let earlyCacheRead = addedHistory ? readRowCache() : nil
         let digest = InputDigest(input, templateHash: templates.fingerprint, facts: facts)
         let oldManifest = manifestRead.value
@@ -112,9 +112,10 @@ public struct SiteBuilder: Sendable {
             Self.renderRows(model, contexts, prints, templates: templates, cache: rowCacheRead.value, workers: workers)
         }
         let changelog = ChangelogBox()
+        let placements = Placements(count: model.current.count)
         // The other pages' jobs (and prints) are worked out while the bot pages' are.
         let listing = Background.onOwnThread { [self] in
-            listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, changelog: changelog)
+            listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, placements: placements, changelog: changelog)
         }
         let botPages = model.botPages.parallelMap(workers: workers) { page -> BotPage? in
             guard let path = page.current.map({ model.currentPaths[$0] }) ?? model.paths.bots[page.key] else { return nil }
@@ -179,14 +180,6 @@ public struct SiteBuilder: Sendable {
             // Rows are rendered only when a page listing them must be, and then only those whose
             // inputs changed since the last build (the rest come from the row cache), in parallel.
             if listingNeeded { _ = rows.rows }
-            // The rows are saved for the next build while the pages are written, not after
-            // the swap: 40 MB at 10,000 bots. A cache saved by a build that then fails is still
-            // right: each row is looked up by its fingerprint.
-            rowCacheSave = rows.ifMade.map { rows in
-                Background { [rowCachePath, keys = model.current.map(\.key)] in
-                    try? RowCache.save(rows, keys: keys, to: rowCachePath)
-                }
-            }
 
             // Then every page in one pool: the other pages first (the index and catalog.json are
             // the largest, and must not be left for one core at the end), then the bot pages in
@@ -251,6 +244,16 @@ public struct SiteBuilder: Sendable {
                 return all.sorted { $0.unit < $1.unit }
             }
             for unit in results { unit.results.forEach(record) }
+            // The rows are saved while the site is finished and published: the cache points into
+            // its pages, where the listing pages and catalog.json just placed them, named by what
+            // they are in the staging folder (a file keeps its inode and time when its folder is
+            // swapped in). A cache saved by a build that is then not published names pages the
+            // published site does not have: it serves no row.
+            rowCacheSave = rows.ifMade.map { made in
+                Background { [rowCachePath, keys = model.current.map(\.key)] in
+                    try? RowCache.save(made, keys: keys, placed: placements, site: staging, to: rowCachePath)
+                }
+            }
             let botResults = results.filter(\.bots).flatMap(\.results)
             stats.botPages += botResults.count
             stats.botPagesRendered = botResults.filter(\.rendered).count
@@ -288,7 +291,7 @@ public struct SiteBuilder: Sendable {
         // The model, the pages' inputs and the last manifest are freed on another thread:
         // at 10,000 bots that takes longer than publishing.
         Leftovers((consume model, consume modelMade, consume contexts, consume prints, consume botPages, consume jobs, consume listing,
-                   consume rows, consume rowCacheRead, consume earlyCacheRead, consume oldManifest, consume manifestRead,
+                   consume rows, consume placements, consume rowCacheRead, consume earlyCacheRead, consume oldManifest, consume manifestRead,
                    consume reusable, consume writer, consume digest)).dropInBackground()
         return StagedSite(output: output, manifestPath: manifestPath,
                           publication: .swap(staging: staging, manifest: manifest, folders: folders, rowCacheSave: rowCacheSave, changelog: changelog.cache, spare: nextSpare),
@@ -326,7 +329,7 @@ public struct SiteBuilder: Sendable {
     /// start first in the pool, and whether any page listing bot rows must be rendered (then
     /// `rows` must be filled before the jobs run). The changelog's job also fills `changelog`.
     func listingJobs(_ input: SiteInput, _ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, digest: InputDigest,
-                     reusable: [String: String], rows: RowsBox, changelog: ChangelogBox) -> (jobs: [PageJob], listingNeeded: Bool) {
+                     reusable: [String: String], rows: RowsBox, placements: Placements, changelog: ChangelogBox) -> (jobs: [PageJob], listingNeeded: Bool) {
         let templates = self.templates
         func text(_ make: @escaping () -> String) -> () throws(SiteError) -> PageBytes { { .text(make()) } }
         var jobs: [PageJob] = []
@@ -334,12 +337,16 @@ public struct SiteBuilder: Sendable {
         jobs.append(PageJob(path: "index.html", fingerprint: indexPrint,
                             render: {
             let all = rows.rows
-            return Self.listing(all.rows.lazy.map(\.atRoot), keeping: all) { templates.render("index", contexts.index(botsHtml: $0)) }
+            return Self.listing(all.rows.lazy.map(\.atRoot), keeping: all, placed: { placements.record(.atRoot, page: "index.html", bots: all.rows.indices, offsets: $0) }) {
+                templates.render("index", contexts.index(botsHtml: $0))
+            }
         }))
         jobs.append(PageJob(path: "catalog.json", fingerprint: prints.allBots("catalog.json"), render: {
             let all = rows.rows
             let fragments = model.rank.map { all.rows[$0].catalogJSON }
-            return .gathered(MachineOutput.catalogJSON(title: input.title, fragments: fragments, keeping: all))
+            let (page, offsets) = MachineOutput.catalogJSON(title: input.title, fragments: fragments, keeping: all)
+            placements.record(.catalogJSON, page: "catalog.json", bots: model.rank, offsets: offsets)
+            return .gathered(page)
         }))
         jobs.append(PageJob(path: "changelog.html", fingerprint: nil, render: {
             let runs = contexts.changelogRuns()
@@ -379,7 +386,10 @@ public struct SiteBuilder: Sendable {
                 jobs.append(PageJob(path: path, fingerprint: print,
                                     render: {
                     let all = rows.rows
-                    return Self.listing((members[name] ?? []).lazy.map { all.rows[$0].oneDown }, keeping: all) { templates.render("group", contexts.group(kind, name, botsHtml: $0)) }
+                    let bots = members[name] ?? []
+                    return Self.listing(bots.lazy.map { all.rows[$0].oneDown }, keeping: all, placed: { placements.record(.oneDown, page: path, bots: bots, offsets: $0) }) {
+                        templates.render("group", contexts.group(kind, name, botsHtml: $0))
+                    }
                 }))
             }
         }
@@ -430,7 +440,9 @@ public struct SiteBuilder: Sendable {
     /// tag pages) are never joined and copied into one string: they are written from where they
     /// lie (`owner` keeps them there). A template that does not show `botsHtml` exactly once gets
     /// the rows joined in the usual way.
-    static func listing(_ rows: some Collection<ByteSpan>, keeping owner: AnyObject, render: (String) -> String) -> PageBytes {
+    /// `placed` is told where each row starts in the page, when they are written from where they lie.
+    static func listing(_ rows: some Collection<ByteSpan>, keeping owner: AnyObject, placed: ([Int]) -> Void = { _ in },
+                        render: (String) -> String) -> PageBytes {
         var page = render(rowsMarker)
         let marker = Array(rowsMarker.utf8)
         let found = page.withUTF8 { occurrences(of: marker, in: $0) }
@@ -442,8 +454,16 @@ public struct SiteBuilder: Sendable {
         let text = OwnedBytes([utf8[..<found[0]], utf8[(found[0] + marker.count)...]], spans: &ends)
         var pieces: [ByteSpan] = [ends[0]]
         pieces.reserveCapacity(rows.count + 2)
-        pieces.append(contentsOf: rows)
+        var offsets: [Int] = []
+        offsets.reserveCapacity(rows.count)
+        var at = ends[0].count
+        for row in rows {
+            offsets.append(at)
+            at += row.count
+            pieces.append(row)
+        }
         pieces.append(ends[1])
+        placed(offsets)
         return .gathered(PageBytes.Gathered(pieces: pieces, owners: [text, owner]))
     }
 
@@ -492,7 +512,7 @@ public struct SiteBuilder: Sendable {
     }
 
     /// What the build keeps between runs in the state folder: the manifest and the caches.
-    public var stateFiles: [String] { [manifestPath, rowCachePath, RowCache.deltaPath(of: rowCachePath), spare.statePath, ChangelogCache.path(besideManifest: manifestPath)] }
+    public var stateFiles: [String] { [manifestPath, rowCachePath, spare.statePath, ChangelogCache.path(besideManifest: manifestPath)] }
 
     var rowCachePath: String { SiteManifest.stateFile("site-rows.cache", besideManifest: manifestPath) }
 
@@ -611,7 +631,9 @@ public struct StagedSite: Sendable {
             }
             if let manifest { record(manifest, folders: manifest.folders.keys, changelog: changelog) }
         case .swap(let staging, let manifest, let folders, let rowCacheSave, let changelog, let spare):
-            let old = try swap(staging)
+            // The row cache names the staged pages it points into: saved before they are swapped in.
+            _ = rowCacheSave?.value
+                let old = try swap(staging)
             // The old site becomes the spare, or is removed beside the recording of the manifest.
             var kept: (spare: SpareSite, folders: [String], differs: [String])?
             var removal: Background<Void>?
@@ -627,7 +649,6 @@ public struct StagedSite: Sendable {
             // a record whose published site is not the manifest's.
             if let kept { kept.spare.record(folders: kept.folders, differs: kept.differs) }
             removal?.value
-            _ = rowCacheSave?.value
         }
     }
 
@@ -673,7 +694,11 @@ public struct StagedSite: Sendable {
 
     /// Drops the staged site (the run failed before publishing).
     public func discard() {
-        if case .swap(let staging, _, _, _, _, _) = publication { botcatalog_remove_tree(staging) }
+        if case .swap(let staging, _, _, let rowCacheSave, _, _) = publication {
+            // The row cache looks at the staged pages while it is saved.
+            _ = rowCacheSave?.value
+            botcatalog_remove_tree(staging)
+        }
     }
 }
 
