@@ -124,9 +124,10 @@ final class RowCache: @unchecked Sendable {
                       nanoseconds: UInt64(bitPattern: Int64(info.st_mtim.tv_nsec)))
         }
 
-        init?(path: String) {
+        /// The file at `path` in the folder open as `folder`.
+        init?(_ path: String, in folder: Int32) {
             var info = stat()
-            guard stat(path, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+            guard fstatat(folder, path, &info, AT_SYMLINK_NOFOLLOW) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
             self.init(info)
         }
     }
@@ -196,17 +197,18 @@ final class RowCache: @unchecked Sendable {
         return (pages, records, inline)
     }
 
-    /// Saves the current rows (aligned with `keys`) of the site staged in `site`: each part
-    /// where this build placed it (`placed`), else where the cache had it, else inline. Written
+    /// Saves the current rows (aligned with `keys`) of the site in the folder open as `site`
+    /// (the staging folder: the descriptor follows it when it is swapped in): each part where
+    /// this build placed it (`placed`), else where the cache had it, else inline. Written
     /// atomically.
-    static func save(_ rows: Rows, keys: [BotKey], placed: Placements, site: String, to path: String) throws(StoreError) {
+    static func save(_ rows: Rows, keys: [BotKey], placed: Placements, site: Int32, to path: String) throws(StoreError) {
         var pages: [(path: String, identity: Identity)] = []
         // The saved page of each page placed by this build and of each the cache named (-2: not
         // looked at yet, -1: not a file of the site: those parts go inline).
         let placedPages = placed.pages, cachedPages = rows.cache.pages
         var fromPlaced = [Int](repeating: -2, count: placedPages.count), fromCached = [Int](repeating: -2, count: cachedPages.count)
         func saved(_ page: String) -> Int {
-            guard let identity = Identity(path: "\(site)/\(page)") else { return -1 }
+            guard let identity = Identity(page, in: site) else { return -1 }
             pages.append((page, identity))
             return pages.count - 1
         }

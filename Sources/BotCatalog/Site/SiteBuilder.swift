@@ -246,12 +246,15 @@ public struct SiteBuilder: Sendable {
             for unit in results { unit.results.forEach(record) }
             // The rows are saved while the site is finished and published: the cache points into
             // its pages, where the listing pages and catalog.json just placed them, named by what
-            // they are in the staging folder (a file keeps its inode and time when its folder is
-            // swapped in). A cache saved by a build that is then not published names pages the
-            // published site does not have: it serves no row.
-            rowCacheSave = rows.ifMade.map { made in
-                Background { [rowCachePath, keys = model.current.map(\.key)] in
-                    try? RowCache.save(made, keys: keys, placed: placements, site: staging, to: rowCachePath)
+            // they are in the staging folder, open here so the save finds it wherever it has been
+            // swapped to by then (a file keeps its inode and time when its folder is renamed). A
+            // cache saved by a build that is then not published names pages the published site
+            // does not have: it serves no row.
+            let stagedFolder = rows.ifMade == nil ? -1 : open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+            if stagedFolder >= 0, let made = rows.ifMade {
+                rowCacheSave = Background { [rowCachePath, keys = model.current.map(\.key)] in
+                    defer { close(stagedFolder) }
+                    try? RowCache.save(made, keys: keys, placed: placements, site: stagedFolder, to: rowCachePath)
                 }
             }
             let botResults = results.filter(\.bots).flatMap(\.results)
@@ -631,9 +634,7 @@ public struct StagedSite: Sendable {
             }
             if let manifest { record(manifest, folders: manifest.folders.keys, changelog: changelog) }
         case .swap(let staging, let manifest, let folders, let rowCacheSave, let changelog, let spare):
-            // The row cache names the staged pages it points into: saved before they are swapped in.
-            _ = rowCacheSave?.value
-                let old = try swap(staging)
+            let old = try swap(staging)
             // The old site becomes the spare, or is removed beside the recording of the manifest.
             var kept: (spare: SpareSite, folders: [String], differs: [String])?
             var removal: Background<Void>?
@@ -649,6 +650,7 @@ public struct StagedSite: Sendable {
             // a record whose published site is not the manifest's.
             if let kept { kept.spare.record(folders: kept.folders, differs: kept.differs) }
             removal?.value
+            _ = rowCacheSave?.value
         }
     }
 
