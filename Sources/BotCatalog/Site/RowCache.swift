@@ -12,7 +12,7 @@ import Foundation
 /// group page, a template that lists no rows) is kept in the cache file itself.
 ///
 /// Each page the cache points into is named with its inode, size and modification time when
-/// the cache was saved (right after the site was published); a page that differs on reading
+/// the cache was saved (as the site was published); a page that differs on reading
 /// (edited, replaced, gone) serves no row, and those rows are rendered again. botcatalog never
 /// writes a published page in place (a spare page is written over only when no other name links
 /// it), so the published pages are mapped and listing pages are written from the mappings.
