@@ -128,7 +128,7 @@ struct SiteTests {
 
     /// Rows for `keys`, made in memory as a build renders them; `vary` changes some.
     static func freshRows(_ keys: [BotKey], vary: (Int) -> String = { _ in "" }) -> (Rows, [[String]]) {
-        let rows = Rows(cache: RowCache(path: "/nonexistent"))
+        let rows = Rows(cache: RowCache())
         var texts: [[String]] = []
         for n in keys.indices {
             let parts = [String(n, radix: 16) + vary(n), n == 7 ? "" : "<tr>é\n\(n) 12 34\n</tr>" + vary(n),

@@ -48,7 +48,6 @@ final class RowCache: @unchecked Sendable {
 
     static let header = "botcatalog-rows 4\n"
 
-    let path: String
     /// The pages the cached rows' places name.
     private(set) var pages: [String] = []
     private var mappings: [MappedFile] = []
@@ -58,13 +57,13 @@ final class RowCache: @unchecked Sendable {
     /// How many bots have a cached row.
     var count: Int { rows.count }
 
-    /// An empty cache that saves to `path`.
-    init(path: String) { self.path = path }
+    /// An empty cache.
+    init() {}
 
     /// The cache at `path`, over the published site in `site`; an empty one when there is none
     /// or it is damaged.
     static func read(_ path: String, site: String) -> RowCache {
-        let cache = RowCache(path: path)
+        let cache = RowCache()
         guard let file = MappedFile(path: path), let parsed = parse(file.bytes) else { return cache }
         cache.mappings.append(file)
         cache.pages = parsed.pages.map(\.path)
@@ -207,10 +206,18 @@ final class RowCache: @unchecked Sendable {
         // looked at yet, -1: not a file of the site: those parts go inline).
         let placedPages = placed.pages, cachedPages = rows.cache.pages
         var fromPlaced = [Int](repeating: -2, count: placedPages.count), fromCached = [Int](repeating: -2, count: cachedPages.count)
-        func saved(_ page: String) -> Int {
-            guard let identity = Identity(page, in: site) else { return -1 }
-            pages.append((page, identity))
-            return pages.count - 1
+        /// The saved page and offset of a place among `paths`, whose saved pages `saved` keeps.
+        func resolve(_ place: Place, among paths: [String], _ saved: inout [Int]) -> (page: Int, offset: Int) {
+            let p = Int(place.page)
+            if saved[p] == -2 {
+                if let identity = Identity(paths[p], in: site) {
+                    pages.append((paths[p], identity))
+                    saved[p] = pages.count - 1
+                } else {
+                    saved[p] = -1
+                }
+            }
+            return (saved[p], place.offset)
         }
         let all = rows.rows
         let atRoot = placed.atRoot, oneDown = placed.oneDown, catalogJSON = placed.catalogJSON
@@ -230,16 +237,8 @@ final class RowCache: @unchecked Sendable {
             size += 12 + source + id + row.fingerprint.count + 3 * 16
             for (n, (bytes, new, cached)) in [(row.atRoot, atRoot[i], row.places.atRoot), (row.oneDown, oneDown[i], row.places.oneDown),
                                               (row.catalogJSON, catalogJSON[i], row.places.catalogJSON)].enumerated() {
-                var page = -1, offset = 0
-                if new.page >= 0 {
-                    let p = Int(new.page)
-                    if fromPlaced[p] == -2 { fromPlaced[p] = saved(placedPages[p]) }
-                    (page, offset) = (fromPlaced[p], new.offset)
-                } else if cached.page >= 0 {
-                    let p = Int(cached.page)
-                    if fromCached[p] == -2 { fromCached[p] = saved(cachedPages[p]) }
-                    (page, offset) = (fromCached[p], cached.offset)
-                }
+                let (page, offset) = new.page >= 0 ? resolve(new, among: placedPages, &fromPlaced)
+                    : cached.page >= 0 ? resolve(cached, among: cachedPages, &fromCached) : (-1, 0)
                 if page >= 0, UInt64(offset + bytes.count) <= pages[page].identity.size {
                     refs[i * 3 + n] = (page, offset)
                 } else {

@@ -250,11 +250,13 @@ public struct SiteBuilder: Sendable {
             // swapped to by then (a file keeps its inode and time when its folder is renamed). A
             // cache saved by a build that is then not published names pages the published site
             // does not have: it serves no row.
-            let stagedFolder = rows.ifMade == nil ? -1 : open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-            if stagedFolder >= 0, let made = rows.ifMade {
-                rowCacheSave = Background { [rowCachePath, keys = model.current.map(\.key)] in
-                    defer { close(stagedFolder) }
-                    try? RowCache.save(made, keys: keys, placed: placements, site: stagedFolder, to: rowCachePath)
+            if let made = rows.ifMade {
+                let stagedFolder = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                if stagedFolder >= 0 {
+                    rowCacheSave = Background { [rowCachePath, keys = model.current.map(\.key)] in
+                        defer { close(stagedFolder) }
+                        try? RowCache.save(made, keys: keys, placed: placements, site: stagedFolder, to: rowCachePath)
+                    }
                 }
             }
             let botResults = results.filter(\.bots).flatMap(\.results)
