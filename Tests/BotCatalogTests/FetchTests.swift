@@ -404,7 +404,7 @@ struct FetchTests {
         }
     }
 
-    @Test("a hung connection times out with a timeout problem; the other listings still complete")
+    @Test("a hung connection times out with a timeout problem that counts the attempts; the other listings still complete")
     func hungConnectionTimesOut() async throws {
         let world = MockWorld(unltdToken: Self.token, organizations: [
             Self.organization("org_a", bots: 0..<12),
@@ -412,7 +412,7 @@ struct FetchTests {
         ])
         let hang = MockFault(path: "/unltd/v1/organizations/org_hung/bots", times: .max, action: .hang)
         try await Self.withServer(world, faults: [hang]) { server in
-            let source = Self.unltd(server, organizations: ["org_a", "org_hung"], pageSize: 5, timeout: 0.5, retries: 0)
+            let source = Self.unltd(server, organizations: ["org_a", "org_hung"], pageSize: 5, timeout: 0.5, retries: 1)
             let fetch = try await Self.fetchOne(source)
 
             #expect(fetch.status.state == .partial)
@@ -420,11 +420,12 @@ struct FetchTests {
             #expect(fetch.status.problems.count == 1)
             let problem = try #require(fetch.status.problems.first)
             #expect(problem.hasPrefix("source acme, organization org_hung: "))
+            #expect(problem.contains("read timeout after 2 attempts"), "\(problem)")
             #expect(problem.contains("did not answer in time"))
             #expect(problem.contains("raise `timeout`"))
 
             let requests = server.requests
-            #expect(Self.pagesRequested(requests, organization: "org_hung") == [1])
+            #expect(Self.pagesRequested(requests, organization: "org_hung") == [1, 1])
             #expect(Self.pagesRequested(requests, organization: "org_a") == [1, 2, 3])
             Self.expectBearer(requests, Self.token)
         }

@@ -129,7 +129,9 @@ final class APIClient: Sendable {
                 }
             case .failure(let kind, let reason):
                 if attempt >= source.retries {
-                    throw FetchError(kind: kind, source: source.name, scope: scope, reason: reason + Self.hint(for: kind, source: source))
+                    // As for HTTP errors, the count tells a reader the retries were spent, not skipped.
+                    let tries = attempt > 0 ? " after \(attempt + 1) attempts" : ""
+                    throw FetchError(kind: kind, source: source.name, scope: scope, reason: reason + tries + Self.hint(for: kind, source: source))
                 }
                 failure = reason
             }
