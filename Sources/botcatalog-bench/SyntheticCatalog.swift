@@ -14,8 +14,9 @@ enum SyntheticCatalog {
         entries.reserveCapacity(bots)
         for org in world.organizations {
             for item in org.bots {
-                guard let json = try? JSONReader.read(Data(item.serializedBytes())),
-                      let bot = try? BotDecoder.unltdBot(json, source: "unltd", scope: "org:\(org.id)", organization: org.id) else { continue }
+                // Read and decoded as the fetch reads an API's bots (with their prints).
+                guard let read = try? JSONReader.readPrinted(Data(item.serializedBytes())),
+                      let bot = try? BotDecoder.unltdBot(read.value, source: "unltd", scope: "org:\(org.id)", organization: org.id, prints: read.prints) else { continue }
                 entries.append(CatalogEntry(bot: bot, firstSeen: day1, lastSeen: at, lastChanged: day1))
             }
         }

@@ -33,6 +33,8 @@ struct FetchTests {
             #expect(fetch.status.problems.isEmpty)
             #expect(fetch.bots.map(\.id) == Self.ids(0..<23))
             #expect(fetch.bots.allSatisfy { $0.organization == "org_a" && $0.scope == "org:org_a" && $0.source == "acme" })
+            // Each bot comes with its fields' print, made as the page was read: the site walks no fields.
+            #expect(fetch.bots.allSatisfy { JSONPrintsTests.sameAsWalk($0.fields, $0.fieldsPrint) })
             #expect(fetch.status.bots == 23)
             #expect(fetch.status.requests == 5)
             #expect(fetch.status.retries == 0)
@@ -476,6 +478,7 @@ struct FetchTests {
             #expect(partial.bots.map(\.id) == ["645dd86606931c4a9e0f0001"])
             #expect(partial.bots.first?.tags == ["support", "faq"])
             #expect(partial.bots.first?.scope == "key:GPT_STRING")
+            #expect((partial.bots + complete.bots).allSatisfy { JSONPrintsTests.sameAsWalk($0.fields, $0.fieldsPrint) })
             #expect(partial.status.problems.count == 1)
             let problem = try #require(partial.status.problems.first)
             #expect(problem.hasPrefix("source assist, key $GPT_REVOKED: "))

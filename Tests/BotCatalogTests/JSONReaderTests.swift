@@ -78,8 +78,18 @@ struct JSONReaderTests {
                     }
                 }
             }
-            guard let value = try? JSONReader.read(Data(bytes)) else { rejected += 1; continue }
+            let printed = try? JSONReader.readPrinted(Data(bytes))
+            guard let value = try? JSONReader.read(Data(bytes)) else {
+                #expect(printed == nil)
+                rejected += 1
+                continue
+            }
             decoded += 1
+            // Read with prints, the same value; every object's print is the walk's, or none (a repeated key).
+            #expect(printed?.value == value)
+            if let printed, case .object(let object) = value, let made = printed.prints.object {
+                #expect(JSONPrintsTests.sameAsWalk(object, made))
+            }
             do { _ = try BotDecoder.page(value) } catch { #expect(!error.reason.isEmpty) }
             do { _ = try BotDecoder.unltdBot(value, source: "s", scope: "public", organization: nil) } catch { #expect(!error.reason.isEmpty) }
             do { _ = try BotDecoder.gptbotsDetail(value, source: "s", scope: "key:K") } catch { #expect(!error.reason.isEmpty) }

@@ -14,6 +14,8 @@ final class APIClient: Sendable {
     struct Response: Sendable {
         var status: Int
         var json: JSONValue
+        /// Made while the body was read (no walk over the bots later).
+        var prints: JSONPrints
     }
 
     /// A final answer the caller interprets (e.g. 403 for an organization), as opposed to transport failures.
@@ -102,9 +104,11 @@ final class APIClient: Sendable {
             case .response(let status, let headers, let body):
                 if (200..<300).contains(status) || (status >= 400 && status < 500 && status != 429) || (300..<400).contains(status) {
                     do {
-                        let json = try JSONReader.read(body)
-                        if (200..<300).contains(status) { return Response(status: status, json: json) }
-                        throw HTTPStatusError(status: status, json: json)
+                        if (200..<300).contains(status) {
+                            let (json, prints) = try JSONReader.readPrinted(body)
+                            return Response(status: status, json: json, prints: prints)
+                        }
+                        throw HTTPStatusError(status: status, json: try JSONReader.read(body))
                     } catch let error as JSONReadError {
                         if (200..<300).contains(status) {
                             failure = "the response was not valid JSON (\(error.reason) at byte \(error.offset) of \(body.count))"

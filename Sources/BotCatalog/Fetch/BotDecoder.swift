@@ -9,13 +9,21 @@ public enum BotDecoder {
         public var limit: Int
         public var totalPages: Int
         public var totalResults: Int
+        /// The prints of `results`, one per element, when the page was read with them.
+        public var resultPrints: [JSONPrints] = []
+
+        /// The prints of the result at `index`, if the page has them.
+        public func prints(at index: Int) -> JSONPrints? {
+            resultPrints.indices.contains(index) ? resultPrints[index] : nil
+        }
     }
 
     public struct Problem: Error, Equatable, Sendable {
         public var reason: String
     }
 
-    public static func page(_ json: JSONValue) throws(Problem) -> Page {
+    /// `prints`: what `JSONReader.readPrinted` laid out for the page, if it read it.
+    public static func page(_ json: JSONValue, prints: JSONPrints? = nil) throws(Problem) -> Page {
         guard case .object(let o) = json else { throw Problem(reason: "a list page must be a JSON object with `results`") }
         guard case .array(let results)? = o["results"] else { throw Problem(reason: "the list page has no `results` array") }
         func number(_ key: String) -> Int? {
@@ -31,13 +39,17 @@ public enum BotDecoder {
         let limit = max(1, number("limit") ?? max(results.count, 1))
         let page = number("page") ?? 1
         let totalPages = max(0, number("totalPages") ?? (totalResults + limit - 1) / limit)
-        return Page(results: results, page: page, limit: limit, totalPages: totalPages, totalResults: totalResults)
+        return Page(results: results, page: page, limit: limit, totalPages: totalPages, totalResults: totalResults,
+                    resultPrints: prints?["results"]?.elements ?? [])
     }
 
     /// An unltd bot, bare or wrapped as `{bot, organization}`. `organization` is the org the
-    /// listing was for; the bot's own `organizationId` or wrapper wins when present.
-    public static func unltdBot(_ json: JSONValue, source: String, scope: String, organization: String?) throws(Problem) -> Bot {
+    /// listing was for; the bot's own `organizationId` or wrapper wins when present. `prints`:
+    /// those `JSONReader.readPrinted` made of `json`, which give the bot its fields' print.
+    public static func unltdBot(_ json: JSONValue, source: String, scope: String, organization: String?,
+                                prints: JSONPrints? = nil) throws(Problem) -> Bot {
         guard case .object(var fields) = json else { throw Problem(reason: "a bot must be a JSON object") }
+        var fieldsPrint = prints?.object
         var orgID = organization
         var orgName: String?
         if case .object(let inner)? = fields["bot"], fields["id"] == nil {
@@ -46,6 +58,7 @@ public enum BotDecoder {
                 orgName = org["name"]?.stringValue
             }
             fields = inner
+            fieldsPrint = prints?["bot"]?.object
         }
         if let own = fields["organizationId"]?.stringValue, !own.isEmpty { orgID = own }
         guard let id = nonEmpty(fields["id"]?.stringValue ?? fields["_id"]?.stringValue) else {
@@ -53,8 +66,10 @@ public enum BotDecoder {
         }
         let slug = nonEmpty(fields["slug"]?.stringValue) ?? id
         let name = nonEmpty(fields["name"]?.stringValue) ?? slug
-        return Bot(source: source, platform: .unltd, id: id, name: name, slug: slug,
-                   organization: orgID, organizationName: orgName, scope: scope, fields: fields)
+        var bot = Bot(source: source, platform: .unltd, id: id, name: name, slug: slug,
+                      organization: orgID, organizationName: orgName, scope: scope, fields: fields)
+        bot.fieldsPrint = fieldsPrint
+        return bot
     }
 
     /// What `/bot/detail` answered for one key.
@@ -67,7 +82,7 @@ public enum BotDecoder {
         case error(code: Int, message: String)
     }
 
-    public static func gptbotsDetail(_ json: JSONValue, source: String, scope: String) throws(Problem) -> Detail {
+    public static func gptbotsDetail(_ json: JSONValue, source: String, scope: String, prints: JSONPrints? = nil) throws(Problem) -> Detail {
         guard case .object(let fields) = json else { throw Problem(reason: "the bot detail must be a JSON object") }
         if fields["bot_id"] == nil, let code = fields["code"]?.intValue {
             let message = sanitize(fields["message"]?.stringValue ?? "")
@@ -81,8 +96,10 @@ public enum BotDecoder {
             throw Problem(reason: "the bot detail has no `bot_id`")
         }
         let name = nonEmpty(fields["name"]?.stringValue) ?? id
-        return .bot(Bot(source: source, platform: .gptbots, id: id, name: name, slug: slugify(name, fallback: id),
-                        organization: nil, organizationName: nil, scope: scope, fields: fields))
+        var bot = Bot(source: source, platform: .gptbots, id: id, name: name, slug: slugify(name, fallback: id),
+                      organization: nil, organizationName: nil, scope: scope, fields: fields)
+        bot.fieldsPrint = prints?.object
+        return .bot(bot)
     }
 
     static func nonEmpty(_ s: String?) -> String? {

@@ -39,8 +39,11 @@ struct GPTBotsFetcher: Sendable {
         let label = "key $\(key.variable)"
         let scope = "key:\(key.variable)"
         var json: JSONValue
+        var prints: JSONPrints?
         do {
-            json = try await client.getJSON(client.url("/bot/detail"), secret: key, scope: label).json
+            let response = try await client.getJSON(client.url("/bot/detail"), secret: key, scope: label)
+            json = response.json
+            prints = response.prints
         } catch let error as APIClient.HTTPStatusError {
             // GPTBots reports errors in the body; a non-2xx status with a code body is read the same way.
             guard let body = error.json, body["code"] != nil else {
@@ -56,7 +59,7 @@ struct GPTBotsFetcher: Sendable {
         }
         await progress.pageDone(bots: json["bot_id"] == nil ? 0 : 1)
         do {
-            return .success(try BotDecoder.gptbotsDetail(json, source: source.name, scope: scope))
+            return .success(try BotDecoder.gptbotsDetail(json, source: source.name, scope: scope, prints: prints))
         } catch {
             return .failure(FetchError(kind: .invalidResponse, source: source.name, scope: label, reason: error.reason))
         }

@@ -66,7 +66,7 @@ struct UnltdFetcher: Sendable {
                 for p in pages {
                     for (n, item) in p.results.enumerated() {
                         do {
-                            var bot = try BotDecoder.unltdBot(item, source: source.name, scope: scope, organization: org)
+                            var bot = try BotDecoder.unltdBot(item, source: source.name, scope: scope, organization: org, prints: p.prints(at: n))
                             if bot.organizationName == nil, let id = bot.organization { bot.organizationName = source.organizationNames[id] }
                             byID[bot.id] = bot
                         } catch {
@@ -100,7 +100,7 @@ struct UnltdFetcher: Sendable {
         do {
             let response = try await client.getJSON(url, secret: token, scope: label)
             do {
-                return try BotDecoder.page(response.json)
+                return try BotDecoder.page(response.json, prints: response.prints)
             } catch {
                 throw FetchError(kind: .invalidResponse, source: source.name, scope: label, reason: "page \(number): \(error.reason)")
             }

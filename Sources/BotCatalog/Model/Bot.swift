@@ -46,7 +46,13 @@ public struct Bot: Sendable, Equatable {
     /// The listing that produced the bot: `public`, `org:<id>`, or `key:<ENV>` for GPTBots keys.
     public var scope: String
     /// Everything the API returned for the bot, unknown fields included.
-    public var fields: [String: JSONValue]
+    public var fields: [String: JSONValue] {
+        didSet { fieldsPrint = nil }
+    }
+    /// The print of `fields` made while they were read (`JSONReader.readPrinted`), so the site
+    /// need not walk every bot's fields on every run; dropped whenever `fields` change. A cache,
+    /// not part of the bot: equality leaves it out.
+    public internal(set) var fieldsPrint: ObjectPrint?
 
     public init(source: String, platform: Platform, id: String, name: String, slug: String,
                 organization: String? = nil, organizationName: String? = nil, scope: String,
@@ -63,6 +69,13 @@ public struct Bot: Sendable, Equatable {
     }
 
     public var key: BotKey { BotKey(source: source, id: id) }
+
+    /// Every property but `fieldsPrint` (a bot read with prints equals the same bot made in code).
+    public static func == (a: Bot, b: Bot) -> Bool {
+        a.source == b.source && a.platform == b.platform && a.id == b.id && a.name == b.name && a.slug == b.slug
+            && a.organization == b.organization && a.organizationName == b.organizationName && a.scope == b.scope
+            && a.fields == b.fields
+    }
 }
 
 extension Bot {

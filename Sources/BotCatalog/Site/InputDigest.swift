@@ -75,12 +75,13 @@ struct InputDigest: Sendable, Equatable {
         return f.value
     }
 
-    /// Everything a bot holds.
+    /// Everything a bot holds. Its fields by the print made while they were read, when they were
+    /// (a fetched bot's): the same value the walk gives, without walking them.
     static func print(_ bot: Bot) -> UInt64 {
         var f = Fingerprint()
         f.add(bot.source); f.add(bot.platform.rawValue); f.add(bot.id); f.add(bot.name); f.add(bot.slug); f.add(bot.scope)
         f.add(bot.organization ?? "-"); f.add(bot.organizationName ?? "-")
-        f.add(.object(bot.fields))
+        if let fields = bot.fieldsPrint { f.add(fields) } else { f.add(.object(bot.fields)) }
         return f.value
     }
 }

@@ -189,7 +189,6 @@ extension Fingerprint {
         case .object(let object):
             // Members in any order: each is printed on its own and the prints are summed, so
             // the dictionary is neither copied nor sorted (this runs for every bot on every run).
-            addByte(8)
             var sum: UInt64 = 0
             for (key, member) in object {
                 var f = Fingerprint()
@@ -197,9 +196,16 @@ extension Fingerprint {
                 f.add(member)
                 sum &+= f.value
             }
-            add(sum)
-            add(UInt64(object.count))
-            addByte(9)
+            add(ObjectPrint(sum: sum, count: object.count))
         }
+    }
+
+    /// An object by its members' summed prints and their number: what `JSONReader.readPrinted`
+    /// made while reading it, or the walk above.
+    mutating func add(_ object: ObjectPrint) {
+        addByte(8)
+        add(object.sum)
+        add(UInt64(object.count))
+        addByte(9)
     }
 }
