@@ -271,7 +271,7 @@ struct SiteTests {
         #expect(DisplayText.summary("caf\u{e9} au\u{a0}lait") == "caf\u{e9} au lait")
     }
 
-    @Test("an ASCII name's path segment, and a bot's page from an ASCII source and slug, worked out on bytes, are the ones the general rule gives")
+    @Test("an ASCII name's path segment, worked out on bytes, is the one the general rule gives")
     func asciiSegments() {
         var samples = ["", "Research Helper 08443", "--a--b--", "UPPER_lower.123", "../../etc/passwd", "a b\tc\nd", "\u{1}x\u{7f}y",
                        String(repeating: "ab-", count: 40), String(repeating: "x", count: 81), "CON", "  ", "a" + String(repeating: "!", count: 100) + "b"]
@@ -282,13 +282,6 @@ struct SiteTests {
         for text in samples {
             #expect(SitePaths.asciiSegment(text) == SitePaths.foldedSegment(text.lowercased()), "\(text.debugDescription)")
             #expect(SitePaths.segment(text) == SitePaths.foldedSegment(text.lowercased()))
-        }
-        // A bot's page, made in one buffer from an ASCII source and slug, is the rule's, whatever the two hold.
-        let sources = ["unltd", "GPT Bots", "", "!!", "é", String(repeating: "s", count: 90)]
-        for (n, slug) in (samples + ["Café Bot", "日本", "x\u{e9}"]).enumerated() {
-            let source = sources[n % sources.count]
-            let rule = "bots/\(SitePaths.segment(source) ?? "source")/\(SitePaths.segment(slug) ?? SitePaths.segment("Name \(n)") ?? "bot").html"
-            #expect(SitePaths.candidate(source: source, slug: slug, name: "Name \(n)") == rule, "\(source.debugDescription) \(slug.debugDescription)")
         }
     }
 
@@ -388,34 +381,6 @@ struct SiteTests {
         #expect(handed.tags == own.tags && handed.models == own.models)
         // The pages the model gives the bots from their facts' candidates are the ones worked out from their slugs and names.
         #expect(handed.currentPaths == SitePaths.botPages(handed.current.map { ($0.key, $0.bot.slug, $0.bot.name) }).inOrder)
-    }
-
-    @Test("groups gathered in parts on all cores are the groups of one pass: members in display order, the last organization name")
-    func groupsInParts() {
-        let entries = (0..<3_000).map { i in
-            let bot = Bot(source: "unltd", platform: .unltd, id: "id\(i)", name: "Bot \((i * 7919) % 3_000)", slug: "s\(i)",
-                          organization: i % 11 == 0 ? nil : "org_\(i % 7)", organizationName: i % 3 == 0 ? "Name \(i % 5)" : nil, scope: "public",
-                          fields: ["tags": .string("t\(i % 4), t\(i % 9)"), "modelKey": i % 6 == 0 ? .null : .string("m\(i % 4)")])
-            return CatalogEntry(bot: bot, firstSeen: "t1", lastSeen: "t2", lastChanged: "t1")
-        }
-        let model = SiteModel(SiteInput(title: "T", baseURL: nil, snapshot: Snapshot(takenAt: "t2", sources: [], entries: entries), history: []))
-        // One pass, in display order.
-        var names: [String: String] = [:], organizations: [String: [Int]] = [:], tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
-        for i in model.current.indices {
-            if let org = model.current[i].bot.organization {
-                organizations[org, default: []].append(i)
-                if let name = model.current[i].bot.organizationName { names[org] = name }
-            }
-            for tag in model.facts[i].tags { tags[tag, default: []].append(i) }
-            if let name = model.facts[i].model { models[name, default: []].append(i) }
-        }
-        for part in [nil, 1, 100, 999, 5_000] {
-            let groups = part.map { SiteModel.Groups.gather(model.current, model.facts, part: $0) } ?? SiteModel.Groups.gather(model.current, model.facts)
-            #expect(groups.organizationNames == names && groups.organizations == organizations, "parts of \(part ?? 0)")
-            #expect(groups.tags == tags && groups.models == models, "parts of \(part ?? 0)")
-        }
-        #expect(model.organizationNames == names && model.organizations == organizations && model.tags == tags && model.models == models)
-        #expect(organizations.count == 7 && tags.count == 9 && models.count == 4 && Set(names.values).count > 1)
     }
 
     /// A page holding the given parts one after the other after a head of `head` bytes, as a

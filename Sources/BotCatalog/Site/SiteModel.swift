@@ -106,49 +106,23 @@ struct SiteModel: Sendable {
             candidates.append(SitePaths.candidate(source: tombstone.bot.source, slug: tombstone.bot.slug, name: tombstone.bot.name))
         }
         let botPages = Background.onOwnThread { [pageKeys, candidates] in SitePaths.botPages(keys: pageKeys, candidates: candidates) }
-        let groups = Groups.gather(current, facts)
-        organizationNames = groups.organizationNames
-        organizations = groups.organizations
-        self.tags = groups.tags
-        self.models = groups.models
-        sources = Dictionary(input.snapshot.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        paths = SitePaths(bots: botPages.value, organizations: Array(groups.organizations.keys), tags: Array(groups.tags.keys), models: Array(groups.models.keys))
-        currentPaths = Array(paths.botsInOrder.prefix(current.count))
-    }
-
-    /// The organizations, tags and models with their members (positions in `current`, in order).
-    struct Groups {
-        var organizationNames: [String: String] = [:]
-        var organizations: [String: [Int]] = [:]
-        var tags: [String: [Int]] = [:]
-        var models: [String: [Int]] = [:]
-
-        /// Gathered in parts on all cores (a dictionary append per bot and group, 4–5 ms at
-        /// 10,000 bots on the way to the pages), then joined in order: each group's members stay
-        /// in display order, and a later bot's organization name wins, as in one pass.
-        static func gather(_ current: CurrentBots, _ facts: [BotFacts], part: Int? = nil) -> Groups {
-            let part = part ?? max(2048, (current.count + Cores.usable - 1) / Cores.usable)
-            let parts = Array(stride(from: 0, to: current.count, by: part)).parallelMap(minimum: 2) { start -> Groups in
-                var groups = Groups()
-                for i in start..<min(start + part, current.count) {
-                    if let org = current[i].bot.organization {
-                        groups.organizations[org, default: []].append(i)
-                        if let name = current[i].bot.organizationName, !name.isEmpty { groups.organizationNames[org] = name }
-                    }
-                    for tag in facts[i].tags { groups.tags[tag, default: []].append(i) }
-                    if let model = facts[i].model { groups.models[model, default: []].append(i) }
-                }
-                return groups
+        var orgNames: [String: String] = [:]
+        var orgs: [String: [Int]] = [:], tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
+        for i in current.indices {
+            if let org = current[i].bot.organization {
+                orgs[org, default: []].append(i)
+                if let name = current[i].bot.organizationName, !name.isEmpty { orgNames[org] = name }
             }
-            guard var joined = parts.first else { return Groups() }
-            for later in parts.dropFirst() {
-                joined.organizationNames.merge(later.organizationNames) { _, later in later }
-                for (name, members) in later.organizations { joined.organizations[name, default: []].append(contentsOf: members) }
-                for (name, members) in later.tags { joined.tags[name, default: []].append(contentsOf: members) }
-                for (name, members) in later.models { joined.models[name, default: []].append(contentsOf: members) }
-            }
-            return joined
+            for tag in facts[i].tags { tags[tag, default: []].append(i) }
+            if let model = facts[i].model { models[model, default: []].append(i) }
         }
+        organizationNames = orgNames
+        organizations = orgs
+        self.tags = tags
+        self.models = models
+        sources = Dictionary(input.snapshot.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        paths = SitePaths(bots: botPages.value, organizations: Array(orgs.keys), tags: Array(tags.keys), models: Array(models.keys))
+        currentPaths = Array(paths.botsInOrder.prefix(current.count))
     }
 
     /// Each bot's events, and the removed bots' tombstones.

@@ -39,42 +39,7 @@ public struct SitePaths: Sendable {
 
     /// A bot's page unless another bot's collides with it.
     static func candidate(source: String, slug: String, name: String) -> String {
-        // ASCII source and slug (nearly every bot): one buffer, not two segments and a string built around them.
-        if let path = asciiCandidate(source: source, slug: slug) { return path }
-        return "bots/\(Self.segment(source) ?? "source")/\(Self.segment(slug) ?? Self.segment(name) ?? "bot").html"
-    }
-
-    /// `candidate` of an ASCII source and slug whose segments are not empty, written as
-    /// `asciiSegment` writes each; nil otherwise (the general rule then applies).
-    static func asciiCandidate(source: String, slug: String) -> String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(16 + min(80, source.utf8.count) + min(80, slug.utf8.count))
-        out.append(contentsOf: "bots/".utf8)
-        guard appendASCIISegment(source, to: &out) else { return nil }
-        out.append(UInt8(ascii: "/"))
-        guard appendASCIISegment(slug, to: &out) else { return nil }
-        out.append(contentsOf: ".html".utf8)
-        return String(decoding: out, as: UTF8.self)
-    }
-
-    /// Appends `asciiSegment(text)`; false when the text is not ASCII or its segment is empty.
-    private static func appendASCIISegment(_ text: String, to out: inout [UInt8]) -> Bool {
-        let start = out.count
-        var pendingDash = false
-        for var byte in text.utf8 {
-            guard byte < 0x80 else { return false }
-            if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
-            if (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) {
-                if pendingDash && out.count > start { out.append(UInt8(ascii: "-")) }
-                pendingDash = false
-                out.append(byte)
-                // The segment's cap; what follows it is not looked at, as in `asciiSegment`.
-                if out.count - start >= 80 { return true }
-            } else {
-                pendingDash = true
-            }
-        }
-        return out.count > start
+        "bots/\(Self.segment(source) ?? "source")/\(Self.segment(slug) ?? Self.segment(name) ?? "bot").html"
     }
 
     /// `botPages` from each bot's key and `candidate` page (the model has those of the current
