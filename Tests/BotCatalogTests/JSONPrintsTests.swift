@@ -39,7 +39,8 @@ struct JSONPrintsTests {
                 }
             }
         case .array(let items):
-            guard depth + 1 < JSONReader.printedDepth else { return 0 }
+            #expect(prints.object == nil && prints.members.isEmpty, "an array at depth \(depth) holds an object's prints")
+            guard depth + 1 < JSONReader.printedDepth else { #expect(prints.elements.isEmpty); return 0 }
             #expect(prints.elements.count == items.count)
             for (item, child) in zip(items, prints.elements) { checked += expectSameAsWalk(item, child, depth: depth + 1) }
         default:
@@ -92,6 +93,11 @@ struct JSONPrintsTests {
         #expect(results.elements[1].object == nil)
         #expect(results.elements[1]["inner"]?.object == nil)
         #expect(Self.sameAsWalk(try #require(value["results"]?.arrayValue?[2].objectValue), results.elements[2].object))
+
+        // The prints laid out for a repeated key are those of the value kept: the last.
+        let (kept, keptPrints) = try JSONReader.readPrinted(Data(#"{"a": {"x": 1}, "a": 5, "b": [1], "b": {"y": 2}}"#.utf8))
+        #expect(kept["a"] == 5 && keptPrints["a"] == nil)
+        #expect(Self.sameAsWalk(try #require(kept["b"]?.objectValue), keptPrints["b"]?.object))
     }
 
     @Test("property: 2,000 random values, their members shuffled and spaced at random, print as the walk prints them")

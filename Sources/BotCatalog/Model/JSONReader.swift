@@ -128,16 +128,25 @@ public struct JSONReader {
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw error("expected ':' after key") }
             index += 1
             skipWhitespace()
-            var member = Fingerprint()
-            if printing { member.add(key) }
-            var child = JSONPrints()
-            let value = try readValue(depth: depth + 1, print: &member, node: &child)
-            // The last of repeated keys is kept, as JSON readers commonly do.
-            if object.updateValue(value, forKey: key) != nil { repeatedKeys += 1 }
             if printing {
+                var member = Fingerprint()
+                member.add(key)
+                var child = JSONPrints()
+                let value = try readValue(depth: depth + 1, print: &member, node: &child)
+                // The last of repeated keys is kept, as JSON readers commonly do, and so are its prints.
+                let repeated = object.updateValue(value, forKey: key) != nil
+                if repeated { repeatedKeys += 1 }
                 sum &+= member.value
                 // Only objects and arrays have prints to look up (most members are neither).
-                if recording { switch value { case .object, .array: node.members[key] = child; default: break } }
+                if recording {
+                    switch value {
+                    case .object, .array: node.members[key] = child
+                    default: if repeated { node.members[key] = nil }
+                    }
+                }
+            } else {
+                // A plain read passes its own (unused) print and node down: nothing made per member.
+                object[key] = try readValue(depth: depth + 1, print: &print, node: &node)
             }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of data in object") }
@@ -163,9 +172,15 @@ public struct JSONReader {
         }
         while true {
             skipWhitespace()
-            var child = JSONPrints()
-            array.append(try readValue(depth: depth + 1, print: &print, node: &child))
-            if recording { node.elements.append(child) }
+            if printing {
+                // Each element its own node (an object writes its print there), kept within `printedDepth`.
+                var child = JSONPrints()
+                array.append(try readValue(depth: depth + 1, print: &print, node: &child))
+                if recording { node.elements.append(child) }
+            } else {
+                // A plain read passes its own (unused) print and node down: nothing made per element.
+                array.append(try readValue(depth: depth + 1, print: &print, node: &node))
+            }
             skipWhitespace()
             guard index < bytes.count else { throw error("unexpected end of data in array") }
             switch bytes[index] {
