@@ -121,8 +121,8 @@ struct JSONPrintsTests {
         let text = #"{"results":[{"id":"1","name":"A","tags":"x, y","inputs":[{"name":"q","type":"text"}]},{"bot":{"id":"2","name":"B","modelKey":"m"},"organization":{"id":"o","name":"O"}}],"page":1,"limit":10,"totalPages":1,"totalResults":2}"#
         let (json, prints) = try JSONReader.readPrinted(Data(text.utf8))
         let page = try BotDecoder.page(json, prints: prints)
-        #expect(page.resultPrints.count == 2)
-        let bots = try page.results.indices.map { try BotDecoder.unltdBot(page.results[$0], source: "s", scope: "public", organization: nil, prints: page.prints(at: $0)) }
+        #expect(page.resultPrints.elements.count == 2)
+        let bots = try page.results.indices.map { try BotDecoder.unltdBot(page.results[$0], source: "s", scope: "public", organization: nil, prints: page.resultPrints[$0]) }
         for bot in bots {
             #expect(Self.sameAsWalk(bot.fields, bot.fieldsPrint), "\(bot.id)")
             var walked = bot

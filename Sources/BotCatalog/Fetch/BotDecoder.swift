@@ -9,13 +9,9 @@ public enum BotDecoder {
         public var limit: Int
         public var totalPages: Int
         public var totalResults: Int
-        /// The prints of `results`, one per element, when the page was read with them.
-        public var resultPrints: [JSONPrints] = []
-
-        /// The prints of the result at `index`, if the page has them.
-        public func prints(at index: Int) -> JSONPrints? {
-            resultPrints.indices.contains(index) ? resultPrints[index] : nil
-        }
+        /// The prints laid out for `results` (`resultPrints[n]`: the n-th result's), when the page
+        /// was read with them; empty otherwise.
+        public var resultPrints = JSONPrints()
     }
 
     public struct Problem: Error, Equatable, Sendable {
@@ -40,7 +36,7 @@ public enum BotDecoder {
         let page = number("page") ?? 1
         let totalPages = max(0, number("totalPages") ?? (totalResults + limit - 1) / limit)
         return Page(results: results, page: page, limit: limit, totalPages: totalPages, totalResults: totalResults,
-                    resultPrints: prints?["results"]?.elements ?? [])
+                    resultPrints: prints?["results"] ?? JSONPrints())
     }
 
     /// An unltd bot, bare or wrapped as `{bot, organization}`. `organization` is the org the

@@ -66,7 +66,7 @@ struct UnltdFetcher: Sendable {
                 for p in pages {
                     for (n, item) in p.results.enumerated() {
                         do {
-                            var bot = try BotDecoder.unltdBot(item, source: source.name, scope: scope, organization: org, prints: p.prints(at: n))
+                            var bot = try BotDecoder.unltdBot(item, source: source.name, scope: scope, organization: org, prints: p.resultPrints[n])
                             if bot.organizationName == nil, let id = bot.organization { bot.organizationName = source.organizationNames[id] }
                             byID[bot.id] = bot
                         } catch {
