@@ -75,7 +75,7 @@ struct SiteTests {
         for page in listed { #expect(FileManager.default.fileExists(atPath: "\(built.site)/\(page)"), "\(page)") }
     }
 
-    @Test("each bot of catalog.json is written as JSONWriter writes the same object: keys sorted, indented at its depth, odd text escaped")
+    @Test("each bot of catalog.json is written as JSONWriter writes the same object unindented: keys sorted, odd text escaped, no line break inside")
     func catalogObjectFormat() throws {
         let odd = "quote \" backslash \\ tab \t newline \n nul \u{0} <script> é 🤖"
         let bots = [
@@ -95,8 +95,10 @@ struct SiteTests {
             ]
             if let name = b.organizationName { object["organizationName"] = .string(name) }
             var expected = ""
-            JSONWriter.write(.object(object), into: &expected, pretty: true, indent: 2)
-            #expect(String(decoding: MachineOutput.catalogObject(entry, path: try #require(model.paths.bots[entry.key])), as: UTF8.self) == expected)
+            JSONWriter.write(.object(object), into: &expected, pretty: false, indent: 0)
+            let written = String(decoding: MachineOutput.catalogObject(entry, path: try #require(model.paths.bots[entry.key])), as: UTF8.self)
+            #expect(written == expected)
+            #expect(!written.contains("\n"), "one line per bot")
         }
     }
 
@@ -587,6 +589,14 @@ struct SiteTests {
         let catalog = try JSONReader.read(catalogData)
         let bots = try #require(catalog["bots"]?.arrayValue)
         #expect(bots.count == day2.snapshot.entries.count)
+        // One bot per line, hostile text and all: a line break in a text is escaped.
+        let lines = String(decoding: catalogData, as: UTF8.self).split(separator: "\n", omittingEmptySubsequences: false)
+        #expect(lines.count == bots.count + 3 && lines.first == "{\"bots\":[" && lines.last == "", "\(lines.prefix(2))")
+        #expect(lines[lines.count - 2].hasPrefix("],\"title\":"))
+        for (n, line) in lines.dropFirst().prefix(bots.count).enumerated() {
+            let object = try JSONReader.read(Data((n + 1 < bots.count ? line.dropLast() : line).utf8))
+            #expect(object == bots[n], "line \(n + 2) holds bot \(n) alone")
+        }
         let pageName = try Regex("^[a-z0-9-]+\\.html$")
         var urls: [String] = []
         for bot in bots {

@@ -26,7 +26,7 @@ final class RowCache: @unchecked Sendable {
         /// For pages at the site root (index) and one folder down (group pages).
         var atRoot: ByteSpan
         var oneDown: ByteSpan
-        /// The bot's object in `catalog.json`, pretty-printed at its depth there.
+        /// The bot's object in `catalog.json`, as written on its line there.
         var catalogJSON: ByteSpan
         /// Where the published site held each part when it was read from the cache (pages of
         /// the cache's `pages`; none: rendered this run, or kept in the cache file): the next

@@ -24,7 +24,9 @@ public struct TemplateSet: Sendable {
         var library = MustacheLibrary()
         var sources: [String: String] = [:]
         var hash = Fingerprint()
-        hash.add("botcatalog-site-v1")
+        // The version of what code writes around the templates (catalog.json's layout, the rows' places):
+        // a change makes every page's print new, so no row of an older layout is reused.
+        hash.add("botcatalog-site-v2")
         let names = ((try? FileManager.default.subpathsOfDirectory(atPath: folder)) ?? []).sorted()
         for name in names where name.hasSuffix(".mustache") {
             let path = "\(folder)/\(name)"
