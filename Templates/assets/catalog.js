@@ -52,8 +52,8 @@
     function cell(key) { return column[key] !== undefined ? cells[column[key]] : null; }
     function text(key) { const c = cell(key); return c ? fold(c.textContent) : ''; }
     const nameCell = cell('name');
-    const link = nameCell ? nameCell.querySelector('.bot-link') : null;
-    const summaryEl = nameCell ? nameCell.querySelector('.row-summary') : null;
+    const link = nameCell ? nameCell.querySelector(':scope > a') : null;
+    const summaryEl = nameCell ? nameCell.querySelector(':scope > span:not(.pill)') : null;
     const tagCell = cell('tags');
     const tags = tagCell ? Array.from(tagCell.querySelectorAll('li'), (li) => fold(li.textContent)).filter(Boolean) : [];
     const changedCell = cell('changed');

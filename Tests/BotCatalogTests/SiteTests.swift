@@ -1005,14 +1005,17 @@ struct SiteTests {
         var bodyDepth: Int?
         var summaries = 0
         var botTable = false
-        for (n, element) in index.elements.enumerated() {
+        // Rows carry no classes: the name is the row header's link, the summary its plain span.
+        var cell = ""
+        for element in index.elements {
             if element.name == "table" { botTable = element.attributes["id"] == "bot-table" }
             if element.name == "tbody", botTable { bodyDepth = element.depth; continue }
             guard let bodyDepth, element.depth > bodyDepth else { bodyDepth = nil; continue }
             if element.name == "tr", element.depth == bodyDepth + 1 { rows.append(("", [])); continue }
+            if element.depth == bodyDepth + 2 { cell = element.name }
             guard !rows.isEmpty, element.name != "time", !element.classes.contains("pill-stale") else { continue }
-            if element.name == "bdi", n > 0, index.elements[n - 1].classes.contains("bot-link") { rows[rows.count - 1].name = element.text }
-            if element.classes.contains("row-summary") { summaries += 1 }
+            if cell == "th", element.name == "bdi", element.depth == bodyDepth + 4 { rows[rows.count - 1].name = element.text }
+            if cell == "th", element.name == "span", element.depth == bodyDepth + 3, element.classes.isEmpty { summaries += 1 }
             rows[rows.count - 1].text.append(element.text)
         }
         #expect(summaries > rows.count / 2, "most demo bots have a summary")
@@ -1472,7 +1475,7 @@ enum Chromium {
 
     /// Each bot row of the dumped DOM: its name and whether it is shown.
     static func rows(in html: String) throws -> [(name: String, visible: Bool)] {
-        let pattern = try Regex("<tr(\\s[^>]*)?>\\s*<th scope=\"row\"><a class=\"bot-link\" href=\"[^\"]*\"><bdi>([^<]*)</bdi>")
+        let pattern = try Regex("<tr(\\s[^>]*)?>\\s*<th scope=\"row\"><a href=\"[^\"]*\"><bdi>([^<]*)</bdi>")
         return html.matches(of: pattern).map { match in
             let tag = String(html[match.range].prefix { $0 != ">" }) + ">"
             let name = match.output[2].substring.map(String.init) ?? ""
