@@ -3,17 +3,33 @@ import Foundation
 /// Wall time and peak memory, read the way `/usr/bin/time` does.
 enum Measure {
     static func seconds(_ body: () throws -> Void) rethrows -> Double {
+        mark("start")
         let start = ContinuousClock.now, cpu = cpuSeconds
         try body()
         phaseCPU = cpuSeconds - cpu
+        defer { mark("end") }
         return (ContinuousClock.now - start).seconds
     }
 
     static func seconds(_ body: () async throws -> Void) async rethrows -> Double {
+        mark("start")
         let start = ContinuousClock.now, cpu = cpuSeconds
         try await body()
         phaseCPU = cpuSeconds - cpu
+        defer { mark("end") }
         return (ContinuousClock.now - start).seconds
+    }
+
+    /// With `BOTCATALOG_BENCH_MARKS` set, the timed stretch's ends go to standard error as
+    /// `CLOCK_MONOTONIC` seconds, so a profile taken with `perf record -k CLOCK_MONOTONIC` can be cut
+    /// to them (`perf report --time START,END`) and leave out the synthetic catalog's generator.
+    private static let marks = ProcessInfo.processInfo.environment["BOTCATALOG_BENCH_MARKS"] != nil
+
+    private static func mark(_ name: String) {
+        guard marks else { return }
+        var now = timespec()
+        clock_gettime(CLOCK_MONOTONIC, &now)
+        FileHandle.standardError.write(Data("bench-mark \(name) \(now.tv_sec).\(String(format: "%09d", now.tv_nsec))\n".utf8))
     }
 
     /// The CPU time (user and system, all threads) of the last timed stretch: against the wall
@@ -44,6 +60,23 @@ enum Measure {
     /// deletions are a day old) never does. `discardSetAside` deletes them all once every phase ran.
     static func setAside(_ paths: [String]) {
         for path in paths { rename(path, "\(path).aside-\(UUID().uuidString.prefix(8))") }
+    }
+
+    /// Whether `folder` is on tmpfs (memory), where deleting files frees memory and nothing else.
+    /// Read from `/proc/self/mountinfo`: the file system of the deepest mount point above it.
+    static func isTmpfs(_ folder: String) -> Bool {
+        let path = URL(fileURLWithPath: folder).resolvingSymlinksInPath().path
+        guard let mounts = try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8) else { return false }
+        var best: (point: String, type: String)?
+        for line in mounts.split(separator: "\n") {
+            let halves = line.components(separatedBy: " - ")
+            let fields = halves[0].split(separator: " ")
+            guard halves.count == 2, fields.count > 4, let type = halves[1].split(separator: " ").first else { continue }
+            let point = String(fields[4])
+            let holds = point == "/" || path == point || path.hasPrefix(point + "/")
+            if holds, point.count >= (best?.point.count ?? -1) { best = (point, String(type)) }
+        }
+        return best?.type == "tmpfs"
     }
 
     static func discardSetAside(under folder: String) {
