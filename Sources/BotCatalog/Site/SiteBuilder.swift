@@ -539,19 +539,31 @@ public struct SiteBuilder: Sendable {
         // Several parts per worker, taken as workers come free (see `parallelMapIndexed`).
         let chunk = max(256, (count + workers * 8 - 1) / (workers * 8))
         let parts = Array(stride(from: 0, to: count, by: chunk)).parallelMap(workers: workers, minimum: 2) { start -> ([RowCache.Row], [OwnedBytes]) in
-            var made: [OwnedBytes] = []
-            let rows = (start..<min(start + chunk, count)).map { i -> RowCache.Row in
+            let end = min(start + chunk, count)
+            var rows: [RowCache.Row?] = []
+            rows.reserveCapacity(end - start)
+            // The part's new rows are kept in one buffer, made once they are all rendered: a buffer
+            // per row grew the allocator's heap a row at a time, one `mprotect` call each.
+            var pieces: [[UInt8]] = []
+            var rendered: [Int] = []
+            for i in start..<end {
                 let print = prints.row(i)
-                if let cached = cache.row(model.current[i].key, fingerprint: print) { return cached }
+                if let cached = cache.row(model.current[i].key, fingerprint: print) { rows.append(cached); continue }
                 let entry = model.current[i]
                 // Rendered once with a marker for the way to the root, then made for both depths:
                 // the marker only ever becomes "" or "../", wherever it stands.
                 let row = replacing(rootMarker, in: templates.renderBytes("bot-row", contexts.row(i, root: rootMarker)), with: ["", "../"])
-                var spans: [ByteSpan] = []
-                made.append(OwnedBytes([Array(print.utf8), row[0], row[1], MachineOutput.catalogObject(entry, path: model.currentPaths[i])], spans: &spans))
-                return RowCache.Row(fingerprint: spans[0], atRoot: spans[1], oneDown: spans[2], catalogJSON: spans[3])
+                pieces += [Array(print.utf8), row[0], row[1], MachineOutput.catalogObject(entry, path: model.currentPaths[i])]
+                rendered.append(rows.count)
+                rows.append(nil)
             }
-            return (rows, made)
+            guard !rendered.isEmpty else { return (rows.map { $0! }, []) }
+            var spans: [ByteSpan] = []
+            let made = OwnedBytes(pieces, spans: &spans)
+            for (n, at) in rendered.enumerated() {
+                rows[at] = RowCache.Row(fingerprint: spans[4 * n], atRoot: spans[4 * n + 1], oneDown: spans[4 * n + 2], catalogJSON: spans[4 * n + 3])
+            }
+            return (rows.map { $0! }, [made])
         }
         let rows = Rows(cache: cache)
         rows.rows.reserveCapacity(count)
