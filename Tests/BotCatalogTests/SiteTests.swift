@@ -128,6 +128,39 @@ struct SiteTests {
         #expect(InputDigest(input(), templateHash: "u").value != base)
     }
 
+    @Test("a run's page print moves with what the page shows of its bots (a name in the run, a page's URL, an organization's name) and not with what only their own pages show")
+    func runPagePrint() {
+        func bot(_ id: String, slug: String? = nil, organizationName: String? = nil, description: String = "d") -> Bot {
+            Bot(source: "unltd", platform: .unltd, id: id, name: id.uppercased(), slug: slug ?? id, organization: "o1",
+                organizationName: organizationName, scope: "org:o1", fields: ["name": .string(id.uppercased()), "description": .string(description)])
+        }
+        let bots = (0..<3).map { bot("b\($0)") }
+        func input(_ change: (inout SiteInput) -> Void = { _ in }) -> SiteInput {
+            let entries = bots.map { CatalogEntry(bot: $0, firstSeen: "2026-01-01T00:00:00Z", lastSeen: "2026-01-02T00:00:00Z", lastChanged: "2026-01-01T00:00:00Z") }
+            var input = SiteInput(title: "T", baseURL: nil,
+                                  snapshot: Snapshot(takenAt: "2026-01-02T00:00:00Z", sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete)], entries: entries),
+                                  history: [HistoryEntry(at: "2026-01-01T00:00:00Z", changes: ChangeSet(added: bots.map { BotRef($0) }))])
+            change(&input)
+            return input
+        }
+        func print(_ input: SiteInput) -> String {
+            let digest = InputDigest(input, templateHash: "t")
+            return PageFingerprints(model: SiteModel(input), templateHash: "t", bots: digest.bots, runs: digest.runs).run(0)
+        }
+        let base = print(input())
+        #expect(print(input { $0.snapshot.entries[1].bot = bot("b1", description: "other") }) == base, "a description is on the bot's page only")
+        let moved: [(String, SiteInput)] = [
+            ("a listed bot's page moved", input { $0.snapshot.entries[1].bot = bot("b1", slug: "renamed") }),
+            ("a new bot's page collides with a listed one's", input {
+                $0.snapshot.entries.append(CatalogEntry(bot: bot("x", slug: "b2"), firstSeen: "2026-01-02T00:00:00Z", lastSeen: "2026-01-02T00:00:00Z", lastChanged: "2026-01-02T00:00:00Z"))
+            }),
+            ("an organization's name", input { $0.snapshot.entries[0].bot = bot("b0", organizationName: "Org One") }),
+            ("a name in the run", input { $0.history[0].changes.added[2].name = "Other" }),
+            ("a removed bot in the run", input { $0.history[0].changes.removed = [bot("gone")] }),
+        ]
+        for (what, other) in moved { #expect(print(other) != base, "\(what)") }
+    }
+
     /// Rows for `keys`, made in memory as a build renders them; `vary` changes some.
     static func freshRows(_ keys: [BotKey], vary: (Int) -> String = { _ in "" }) -> (Rows, [[String]]) {
         let rows = Rows(cache: RowCache())

@@ -8,6 +8,8 @@
 struct InputDigest: Sendable, Equatable {
     /// Each snapshot entry's data (snapshot order): the per-bot part page fingerprints build on.
     let bots: [UInt64]
+    /// Each history entry's data (history order): all its changes hold, for the runs' pages.
+    let runs: [UInt64]
     let value: String
 
     /// `facts`: when a model is being made beside the digest, the bots' facts (in snapshot order)
@@ -53,6 +55,7 @@ struct InputDigest: Sendable, Equatable {
             return f.value
         }
         for run in runs { f.add(run) }
+        self.runs = runs
         value = Self.historyKey(input.history) + f.hex
     }
 

@@ -9,16 +9,23 @@ struct PageFingerprints: Sendable {
     /// Each current bot's print (aligned with `model.current`).
     let prints: [UInt64]
     let model: SiteModel
+    /// Each history entry's own print (`InputDigest.runs`), and the organizations' names.
+    let runs: [UInt64]
+    let organizationNames: UInt64
 
     /// `bots`: each snapshot entry's own print (`InputDigest.bots`), to which each current bot's
-    /// print adds what the model says about it (its URL, its organization's name, its groups).
-    init(model: SiteModel, templateHash: String, bots: [UInt64]) {
+    /// print adds what the model says about it (its URL, its organization's name, its groups);
+    /// `runs`: each history entry's (`InputDigest.runs`).
+    init(model: SiteModel, templateHash: String, bots: [UInt64], runs: [UInt64]) {
         var base = Fingerprint()
         base.add(templateHash)
         base.add(model.input.title)
         base.add(model.input.baseURL ?? "")
         self.base = base
         self.model = model
+        precondition(runs.count == model.input.history.count, "a print for each run of the history")
+        self.runs = runs
+        organizationNames = Self.organizationNames(model.organizationNames)
         let prints = model.current.parallelMapInPlace { i, entry -> UInt64 in
             var f = Fingerprint()
             let facts = model.facts[i]
@@ -103,45 +110,53 @@ struct PageFingerprints: Sendable {
     }
 
     /// A long run's own page: its changes, and the names and URLs of the bots it lists.
-    func run(_ entry: HistoryEntry) -> String {
+    /// `index`: the run's place in the history. What the run holds comes from the input digest's
+    /// print of it (`InputDigest.runs`, which walked every change already); added here are what
+    /// the model says of its bots: their organizations' names (all of them, a short list) and
+    /// their pages, looked up in the run's order.
+    func run(_ index: Int) -> String {
+        let entry = model.input.history[index]
         var f = start("run")
         f.add(entry.at)
-        func ref(_ r: BotRef) { Self.add(r, of: model, to: &f) }
-        // The added bots are printed in chunks, on all cores when there are several (the first
-        // run adds every bot), then the chunks' prints in order.
+        f.add(runs[index])
+        f.add(organizationNames)
+        // The added bots' pages are printed in chunks, on all cores when there are several (the
+        // first run adds every bot), then the chunks' prints in order.
         let added = entry.changes.added
         let chunks = added.withUnsafeBufferPointer { refs -> [UInt64] in
             // Each ref read where it lies: a copy of each retains its five strings.
             nonisolated(unsafe) let refs = refs
             return Array(stride(from: 0, to: refs.count, by: Self.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
                 var chunk = Fingerprint()
-                for i in start..<min(start + Self.refChunk, refs.count) { Self.add(refs.baseAddress! + i, of: model, to: &chunk) }
+                for i in start..<min(start + Self.refChunk, refs.count) {
+                    chunk.add(model.paths.bots[BotKey(source: refs[i].source, id: refs[i].id)] ?? "")
+                }
                 return chunk.value
             }
         }
         for chunk in chunks { f.add(chunk) }
         f.add("removed")
-        for bot in entry.changes.removed { ref(BotRef(bot)) }
+        for bot in entry.changes.removed { f.add(model.paths.bots[bot.key] ?? "") }
         f.add("changed")
-        for c in entry.changes.changed {
-            ref(c.bot)
-            f.add(c.previousName ?? "-")
-            for change in c.fields { f.add(change) }
-        }
+        for c in entry.changes.changed { f.add(model.paths.bots[BotKey(source: c.bot.source, id: c.bot.id)] ?? "") }
         return f.hex
     }
 
     static let refChunk = 1024
 
-    /// A bot a run lists: what the run's page shows of it.
-    static func add(_ r: BotRef, of model: SiteModel, to f: inout Fingerprint) {
-        withUnsafePointer(to: r) { add($0, of: model, to: &f) }
-    }
-
-    static func add(_ r: UnsafePointer<BotRef>, of model: SiteModel, to f: inout Fingerprint) {
-        f.add(r.pointee.source); f.add(r.pointee.id); f.add(r.pointee.name); f.add(r.pointee.organization ?? "-")
-        f.add(model.organizationName(r.pointee.organization) ?? "")
-        f.add(model.paths.bots[BotKey(source: r.pointee.source, id: r.pointee.id)] ?? "")
+    /// Every organization's display name, in no order (summed member by member).
+    static func organizationNames(_ names: [String: String]) -> UInt64 {
+        var sum: UInt64 = 0
+        for (id, name) in names {
+            var f = Fingerprint()
+            f.add(id)
+            f.add(name)
+            sum &+= f.value
+        }
+        var f = Fingerprint()
+        f.add(sum)
+        f.add(UInt64(names.count))
+        return f.value
     }
 
     /// The feed: its newest runs, the title and the base URL (no check time: it has none).

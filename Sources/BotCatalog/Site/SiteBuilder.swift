@@ -106,7 +106,7 @@ public struct SiteBuilder: Sendable {
         let reusable = oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : [:]
         let model = modelMade?.value ?? SiteModel(input)
         let contexts = PageContexts(model: model)
-        let prints = PageFingerprints(model: model, templateHash: templates.fingerprint, bots: digest.bots)
+        let prints = PageFingerprints(model: model, templateHash: templates.fingerprint, bots: digest.bots, runs: digest.runs)
         let templates = self.templates
         let rows = RowsBox { [workers] in
             Self.renderRows(model, contexts, prints, templates: templates, cache: rowCacheRead.value, workers: workers)
@@ -366,13 +366,13 @@ public struct SiteBuilder: Sendable {
         // page and the feed.
         var runPrints: [Int: String] = [:]
         for (index, entry) in input.history.enumerated() where PageContexts.isLong(entry.changes) {
-            let print = prints.run(entry)
+            let print = prints.run(index)
             runPrints[index] = print
             jobs.append(PageJob(path: PageContexts.runPath(entry.at), fingerprint: print,
                                 render: text { templates.render("changelog", contexts.runPage(entry)) }))
         }
         jobs.append(PageJob(path: "404.html", fingerprint: nil, render: text { templates.render("404", contexts.notFound()) }))
-        let feedPrint = prints.feed { runPrints[$0] ?? prints.run(input.history[$0]) }
+        let feedPrint = prints.feed { runPrints[$0] ?? prints.run($0) }
         jobs.append(PageJob(path: "feed.xml", fingerprint: feedPrint, render: text { templates.render("feed", contexts.feed()) }))
         var listingNeeded = reusable["index.html"] != indexPrint
         var groupPaths: [String] = []
