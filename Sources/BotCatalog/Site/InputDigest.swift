@@ -73,7 +73,7 @@ struct InputDigest: Sendable, Equatable {
     static func print(_ entry: UnsafePointer<CatalogEntry>) -> UInt64 {
         var f = Fingerprint()
         // The bot read where it lies in the entry: passing `entry.pointee.bot` on copies it, which
-        // retains and releases its dozen references (a sixth of the digest's work, on every run).
+        // retains and releases its dozen references (for every bot, on every run).
         f.add(Self.print(UnsafeRawPointer(entry).advanced(by: Self.botOffset).assumingMemoryBound(to: Bot.self)))
         f.add(entry.pointee.stale ? "stale:\(entry.pointee.lastSeen)" : "current")
         f.add(entry.pointee.firstSeen); f.add(entry.pointee.lastChanged)
