@@ -192,7 +192,10 @@ public struct SiteBuilder: Sendable {
             var pending = botPages
             if let relink = writer.relink {
                 // Two lookups per bot, on all cores; then the pages are parted in their order.
-                let settles = botPages.parallelMap(workers: workers) { page in reusable[page.path] == page.print && !relink.contains(page.path) }
+                // Each page read where it lies (a copy retains its key's, path's and print's strings).
+                let settles = botPages.parallelMapInPlace(workers: workers) { _, page in
+                    reusable[page.pointee.path] == page.pointee.print && !relink.contains(page.pointee.path)
+                }
                 pending = []
                 for i in botPages.indices {
                     guard settles[i] else { pending.append(botPages[i]); continue }
