@@ -138,24 +138,17 @@ struct PageFingerprints: Sendable {
         f.add("removed")
         for bot in entry.changes.removed { f.add(model.paths.bots[bot.key] ?? "") }
         f.add("changed")
-        for c in entry.changes.changed { f.add(model.paths.bots[BotKey(source: c.bot.source, id: c.bot.id)] ?? "") }
+        for c in entry.changes.changed { f.add(model.paths.bots[c.bot.key] ?? "") }
         return f.hex
     }
 
     static let refChunk = 1024
 
-    /// Every organization's display name, in no order (summed member by member).
+    /// Every organization's display name, in no order: printed as a JSON object is, member by
+    /// member (a short list, copied once per build).
     static func organizationNames(_ names: [String: String]) -> UInt64 {
-        var sum: UInt64 = 0
-        for (id, name) in names {
-            var f = Fingerprint()
-            f.add(id)
-            f.add(name)
-            sum &+= f.value
-        }
         var f = Fingerprint()
-        f.add(sum)
-        f.add(UInt64(names.count))
+        f.add(.object(names.mapValues(JSONValue.string)))
         return f.value
     }
 
