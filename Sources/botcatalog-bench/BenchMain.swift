@@ -74,6 +74,7 @@ struct BenchCommand: AsyncParsableCommand {
         #endif
         print("botcatalog-bench on \(Cores.usable) of the machine's \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
         var rows: [[String]] = [["bots", "phase", "time (s)", "CPU (s)", "peak MB", "vs floor", "vs Hugo", "detail"]]
+        let onTmpfs = Measure.isTmpfs(folder)
         for count in counts {
             try FileManager.default.createDirectory(atPath: "\(folder)/\(count)", withIntermediateDirectories: true)
             // Rounds, each running every phase in order: the VM's speed drifts by a fifth or more
@@ -91,7 +92,7 @@ struct BenchCommand: AsyncParsableCommand {
                 // touch (`dd` into tmpfs here: 190 MB/s the first time, 1.0–1.6 GB/s after). Freed
                 // between rounds (never within one), each round writes into recycled pages, as a
                 // nightly run does. On a disk the output stays aside to the end (see `setAside`).
-                if Measure.isTmpfs(folder) { Measure.discardSetAside(under: "\(folder)/\(count)") }
+                if onTmpfs { Measure.discardSetAside(under: "\(folder)/\(count)") }
             }
             let hugo = noHugo || !selected.contains(.full) ? nil : try HugoBenchmark(bots: count, folder: "\(folder)/\(count)").run()
             let floors = runs[.floor]?.map(\.seconds) ?? []

@@ -7,8 +7,9 @@ enum Measure {
         let start = ContinuousClock.now, cpu = cpuSeconds
         try body()
         phaseCPU = cpuSeconds - cpu
-        defer { mark("end") }
-        return (ContinuousClock.now - start).seconds
+        let seconds = (ContinuousClock.now - start).seconds
+        mark("end")
+        return seconds
     }
 
     static func seconds(_ body: () async throws -> Void) async rethrows -> Double {
@@ -16,8 +17,9 @@ enum Measure {
         let start = ContinuousClock.now, cpu = cpuSeconds
         try await body()
         phaseCPU = cpuSeconds - cpu
-        defer { mark("end") }
-        return (ContinuousClock.now - start).seconds
+        let seconds = (ContinuousClock.now - start).seconds
+        mark("end")
+        return seconds
     }
 
     /// With `BOTCATALOG_BENCH_MARKS` set, the timed stretch's ends go to standard error as
