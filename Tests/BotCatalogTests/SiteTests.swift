@@ -320,6 +320,44 @@ struct SiteTests {
         }
     }
 
+    @Test("a bot's candidate page made in one buffer is the one its segments give, and texts that are not ASCII take the general rule")
+    func asciiCandidates() {
+        func general(_ source: String, _ slug: String, _ name: String) -> String {
+            "bots/\(SitePaths.segment(source) ?? "source")/\(SitePaths.segment(slug) ?? SitePaths.segment(name) ?? "bot").html"
+        }
+        let long = String(repeating: "ab-", count: 40), longest = String(repeating: "x", count: 79) + "-y" + String(repeating: "z", count: 9)
+        var samples: [(String, String, String)] = [
+            ("unltd", "research-helper", "Research Helper"), ("", "", ""), ("!!", "--", "..."), ("Src", "", "Name Only"),
+            ("src", "", "!!"), (long, long, long), (longest, longest, "n"), ("../..", "../../etc/passwd", "x"),
+            ("caf\u{e9}", "slug", "n"), ("s", "caf\u{e9}", "n"), ("s", "", "caf\u{e9}"), ("s", "ok", "caf\u{e9}"), ("s", "\u{4e2d}\u{6587}", "\u{4e2d}"),
+        ]
+        var generator = SystemRandomNumberGenerator()
+        func random() -> String {
+            String(decoding: (0..<Int.random(in: 0...100, using: &generator)).map { _ in UInt8.random(in: 0...127, using: &generator) }, as: UTF8.self)
+        }
+        for _ in 0..<300 { samples.append((random(), random(), random())) }
+        for (source, slug, name) in samples {
+            #expect(SitePaths.candidate(source: source, slug: slug, name: name) == general(source, slug, name), "\(source.debugDescription) \(slug.debugDescription) \(name.debugDescription)")
+        }
+        // Texts it uses that are not ASCII leave it to the general rule; a name it does not use does not.
+        #expect(SitePaths.asciiCandidate(source: "s", slug: "caf\u{e9}", name: "n") == nil)
+        #expect(SitePaths.asciiCandidate(source: "s", slug: "ok", name: "caf\u{e9}") == "bots/s/ok.html")
+    }
+
+    @Test("the folders holding pages are every folder above each page, however the pages come")
+    func foldersHoldingPages() {
+        let pages = ["index.html", "bots/a/x.html", "bots/a/y.html", "bots/b/z.html", "bots/a/w.html", "tags/t.html",
+                     "assets/css/site.css", "bots/\u{e9}t\u{e9}/p.html", "deep/er/still/page.html", "deep/page.html"]
+        var expected = Set<String>()
+        for page in pages {
+            var parts = page.split(separator: "/", omittingEmptySubsequences: false).dropLast()
+            while !parts.isEmpty { expected.insert(parts.joined(separator: "/")); parts = parts.dropLast() }
+        }
+        #expect(SitePaths.folders(holding: pages) == expected)
+        #expect(SitePaths.folders(holding: pages.reversed()) == expected)
+        #expect(SitePaths.folders(holding: ["top.html"]).isEmpty)
+    }
+
     @Test("the input digest starts with the history's key, which moves when a run is added, so a build can tell early that it is no quick update")
     func digestStartsWithHistoryKey() throws {
         let day1 = Snapshot(takenAt: "2026-01-01T00:00:00Z", sources: [], entries: [])
