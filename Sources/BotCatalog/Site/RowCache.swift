@@ -329,16 +329,22 @@ final class Placements: @unchecked Sendable {
             let id = Int32(pages.count)
             pages.append(page)
             sizes.append(offsets.count)
-            for (bot, offset) in zip(bots, offsets) where bot < atRoot.count {
-                let place = RowCache.Place(page: id, offset: offset)
-                switch part {
-                case .atRoot: atRoot[bot] = place
-                case .catalogJSON: catalogJSON[bot] = place
-                case .oneDown:
-                    // The largest of a bot's group pages: the next build then maps few pages.
-                    let earlier = oneDown[bot].page
-                    if earlier < 0 || sizes[Int(earlier)] < offsets.count { oneDown[bot] = place }
+            // Through one buffer per page (index and catalog.json place every bot): element by
+            // element, each store into the class's array checked access and uniqueness.
+            let sizes = sizes
+            func place(_ places: inout [RowCache.Place], keepingLargest: Bool) {
+                places.withUnsafeMutableBufferPointer { places in
+                    for (bot, offset) in zip(bots, offsets) where bot < places.count {
+                        // The largest of a bot's group pages: the next build then maps few pages.
+                        if keepingLargest, places[bot].page >= 0, sizes[Int(places[bot].page)] >= offsets.count { continue }
+                        places[bot] = RowCache.Place(page: id, offset: offset)
+                    }
                 }
+            }
+            switch part {
+            case .atRoot: place(&atRoot, keepingLargest: false)
+            case .catalogJSON: place(&catalogJSON, keepingLargest: false)
+            case .oneDown: place(&oneDown, keepingLargest: true)
             }
         }
     }
