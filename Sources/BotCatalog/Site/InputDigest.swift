@@ -19,7 +19,7 @@ struct InputDigest: Sendable, Equatable {
         // In parallel: each bot's print walks all its data.
         if let facts {
             let both = input.snapshot.entries.parallelMapInPlace { _, entry -> (UInt64, SiteModel.BotFacts) in
-                (Self.print(entry), SiteModel.BotFacts(entry.pointee.bot))
+                (Self.print(entry), SiteModel.BotFacts(CatalogEntry.bot(at: entry)))
             }
             facts.fulfill(both.map(\.1))
             bots = both.map(\.0)
@@ -27,7 +27,7 @@ struct InputDigest: Sendable, Equatable {
             bots = input.snapshot.entries.parallelMapInPlace { _, entry in Self.print(entry) }
         }
         var f = Fingerprint()
-        f.add("botcatalog-input-v1")
+        f.add("botcatalog-input-v2")
         f.add(templateHash)
         f.add(input.title)
         f.add(input.baseURL ?? "-")
@@ -42,7 +42,9 @@ struct InputDigest: Sendable, Equatable {
         let runs = input.history.parallelMap { entry -> UInt64 in
             var f = Fingerprint()
             f.add(entry.at)
-            for ref in entry.changes.added { f.add(ref) }
+            // The added refs in chunks, on all cores when there are several: the first run adds
+            // every bot, and walking its refs on one thread was the digest's tail, with a core idle.
+            for chunk in Self.chunkPrints(entry.changes.added) { f.add(chunk) }
             f.add("removed")
             for bot in entry.changes.removed { f.add(Self.print(bot)) }
             f.add("changed")
@@ -59,6 +61,21 @@ struct InputDigest: Sendable, Equatable {
         value = Self.historyKey(input.history) + f.hex
     }
 
+    /// The prints of `refs` in chunks of `refChunk`, in order (each ref read where it lies: a
+    /// copy of each retains its five strings).
+    static func chunkPrints(_ refs: [BotRef]) -> [UInt64] {
+        refs.withUnsafeBufferPointer { refs -> [UInt64] in
+            nonisolated(unsafe) let refs = refs
+            return Array(stride(from: 0, to: refs.count, by: refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
+                var chunk = Fingerprint()
+                for i in start..<min(start + refChunk, refs.count) { chunk.add(refAt: refs.baseAddress! + i) }
+                return chunk.value
+            }
+        }
+    }
+
+    static let refChunk = 1024
+
     /// The history in brief, which the digest starts with: its length and its newest run's time.
     /// A run with changes adds a history entry, so a build whose key is not the last build's
     /// can tell before digesting anything that it has more to do than the quick update.
@@ -74,13 +91,11 @@ struct InputDigest: Sendable, Equatable {
         var f = Fingerprint()
         // The bot read where it lies in the entry: passing `entry.pointee.bot` on copies it, which
         // retains and releases its dozen references (for every bot, on every run).
-        f.add(Self.print(UnsafeRawPointer(entry).advanced(by: Self.botOffset).assumingMemoryBound(to: Bot.self)))
+        f.add(Self.print(CatalogEntry.bot(at: entry)))
         f.add(entry.pointee.stale ? "stale:\(entry.pointee.lastSeen)" : "current")
         f.add(entry.pointee.firstSeen); f.add(entry.pointee.lastChanged)
         return f.value
     }
-
-    private static let botOffset = MemoryLayout<CatalogEntry>.offset(of: \CatalogEntry.bot)!
 
     /// Everything a bot holds. Its fields by the print made while they were read, when they were
     /// (a fetched bot's): the same value the walk gives, without walking them.
@@ -101,6 +116,21 @@ struct InputDigest: Sendable, Equatable {
 
 extension Fingerprint {
     mutating func add(_ ref: BotRef) {
-        add(ref.source); add(ref.id); add(ref.name); add(ref.slug); add(ref.organization ?? "-")
+        withUnsafePointer(to: ref) { add(refAt: $0) }
     }
+
+    /// The ref at `ref`, read where it lies.
+    mutating func add(refAt ref: UnsafePointer<BotRef>) {
+        add(ref.pointee.source); add(ref.pointee.id); add(ref.pointee.name); add(ref.pointee.slug); add(ref.pointee.organization ?? "-")
+    }
+}
+
+extension CatalogEntry {
+    /// The bot of the entry at `entry`, where it lies: `entry.pointee.bot` passed on copies it,
+    /// which retains and releases its dozen references (for every bot, on every run).
+    static func bot(at entry: UnsafePointer<CatalogEntry>) -> UnsafePointer<Bot> {
+        UnsafeRawPointer(entry).advanced(by: botOffset).assumingMemoryBound(to: Bot.self)
+    }
+
+    private static let botOffset = MemoryLayout<CatalogEntry>.offset(of: \CatalogEntry.bot)!
 }

@@ -126,9 +126,9 @@ struct PageFingerprints: Sendable {
         let chunks = added.withUnsafeBufferPointer { refs -> [UInt64] in
             // Each ref read where it lies: a copy of each retains its five strings.
             nonisolated(unsafe) let refs = refs
-            return Array(stride(from: 0, to: refs.count, by: Self.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
+            return Array(stride(from: 0, to: refs.count, by: InputDigest.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
                 var chunk = Fingerprint()
-                for i in start..<min(start + Self.refChunk, refs.count) {
+                for i in start..<min(start + InputDigest.refChunk, refs.count) {
                     chunk.add(model.paths.bots[BotKey(source: refs[i].source, id: refs[i].id)] ?? "")
                 }
                 return chunk.value
@@ -141,8 +141,6 @@ struct PageFingerprints: Sendable {
         for c in entry.changes.changed { f.add(model.paths.bots[c.bot.key] ?? "") }
         return f.hex
     }
-
-    static let refChunk = 1024
 
     /// Every organization's display name, in no order: printed as a JSON object is, member by
     /// member (a short list, copied once per build).

@@ -63,9 +63,21 @@ struct SiteModel: Sendable {
         let page: String
 
         init(_ bot: Bot) {
-            tags = bot.tags.map { DisplayText.clean($0, limit: 100) }
-            model = bot.model.map { DisplayText.clean($0, limit: 100) }
-            page = SitePaths.candidate(source: bot.source, slug: bot.slug, name: bot.name)
+            self = withUnsafePointer(to: bot) { BotFacts($0) }
+        }
+
+        /// The facts of the bot at `bot`, read where it lies (a copy retains and releases its
+        /// dozen references, for every bot on every run).
+        init(_ bot: UnsafePointer<Bot>) {
+            var tags = bot.pointee.tags
+            // Cleaned in place: most tags come back as they are, and no second array is made.
+            for i in tags.indices {
+                let cleaned = DisplayText.clean(tags[i], limit: 100)
+                if cleaned != tags[i] { tags[i] = cleaned }
+            }
+            self.tags = tags
+            model = bot.pointee.model.map { DisplayText.clean($0, limit: 100) }
+            page = SitePaths.candidate(source: bot.pointee.source, slug: bot.pointee.slug, name: bot.pointee.name)
         }
     }
 
@@ -85,12 +97,22 @@ struct SiteModel: Sendable {
         var rank = [Int](repeating: 0, count: entries.count)
         for (position, entry) in order.enumerated() { rank[entry] = position }
         self.rank = rank
+        // What needs only the bots is gathered while the digest still works out their facts:
+        // their keys, and their organizations (members in display order, as the bots come).
+        var pageKeys = current.indices.map { current[$0].key }
+        var orgNames: [String: String] = [:]
+        var orgs: [String: [Int]] = [:]
+        for i in current.indices {
+            guard let org = current[i].bot.organization else { continue }
+            orgs[org, default: []].append(i)
+            if let name = current[i].bot.organizationName, !name.isEmpty { orgNames[org] = name }
+        }
         let facts: [BotFacts]
         if let handedOver {
             let bySnapshot = handedOver.value
-            facts = order.map { bySnapshot[$0] }
+            facts = order.parallelMap { bySnapshot[$0] }
         } else {
-            facts = current.parallelMapInPlace { BotFacts($1.pointee.bot) }
+            facts = current.parallelMapInPlace { BotFacts(CatalogEntry.bot(at: $1)) }
         }
         self.facts = facts
         let (events, tombstones) = timelines.value
@@ -99,20 +121,14 @@ struct SiteModel: Sendable {
 
         // The bots' pages are worked out on a thread of their own while the groups are gathered
         // here: both walk every bot, and neither needs the other.
-        var pageKeys = current.indices.map { current[$0].key }
         var candidates = facts.map(\.page)
         for tombstone in tombstones.values {
             pageKeys.append(tombstone.bot.key)
             candidates.append(SitePaths.candidate(source: tombstone.bot.source, slug: tombstone.bot.slug, name: tombstone.bot.name))
         }
         let botPages = Background.onOwnThread { [pageKeys, candidates] in SitePaths.botPages(keys: pageKeys, candidates: candidates) }
-        var orgNames: [String: String] = [:]
-        var orgs: [String: [Int]] = [:], tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
+        var tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
         for i in current.indices {
-            if let org = current[i].bot.organization {
-                orgs[org, default: []].append(i)
-                if let name = current[i].bot.organizationName, !name.isEmpty { orgNames[org] = name }
-            }
             for tag in facts[i].tags { tags[tag, default: []].append(i) }
             if let model = facts[i].model { models[model, default: []].append(i) }
         }
