@@ -247,6 +247,7 @@ public struct SiteBuilder: Sendable {
                 return all.sorted { $0.unit < $1.unit }
             }
             for unit in results { unit.results.forEach(record) }
+            manifest.writeListedLines()
             // The rows are saved while the site is finished and published: the cache points into
             // its pages, where the listing pages and catalog.json just placed them, named by what
             // they are in the staging folder, open here so the save finds it wherever it has been
@@ -403,8 +404,10 @@ public struct SiteBuilder: Sendable {
         }
         if let base = input.baseURL {
             let paths = groupPaths
-            jobs.append(PageJob(path: "sitemap.xml", fingerprint: prints.allBots("sitemap:" + groupPaths.joined(separator: ",")),
-                                render: { .bytes(MachineOutput.sitemap(model, base: base, groupPaths: paths)) }))
+            // Among the first in the pool, after the index and catalog.json: it lists every bot,
+            // and left among the last it was the pool's tail on a run where 1% changed.
+            jobs.insert(PageJob(path: "sitemap.xml", fingerprint: prints.allBots("sitemap:" + groupPaths.joined(separator: ",")),
+                                render: { .bytes(MachineOutput.sitemap(model, base: base, groupPaths: paths)) }), at: 2)
         }
         for asset in templates.assets {
             jobs.append(PageJob(path: asset.path, fingerprint: nil, render: { .data(asset.data) }))
@@ -630,16 +633,47 @@ public struct StagedSite: Sendable {
         /// manifest and changelog cache when they changed (nil: they did not).
         case replace([(path: String, data: Data)], manifest: SiteManifest?, changelog: ChangelogCache?)
     }
-    let publication: Publication
+    /// The publication until `publish` or `discard` takes it: once taken, a second call does
+    /// nothing (a discard after publishing must not touch the published site), and what it held
+    /// (a 10,000-page manifest) is freed on another thread instead of by whoever drops the site.
+    private let pending: Pending
     public let stats: SiteBuilder.Stats
     /// Each bot's page, relative to the site root (for links in reports). Empty when the run's
     /// input was the last build's (`SiteBuilder.quickUpdate`): such a run has no change to link.
     public let botPaths: [BotKey: String]
 
+    init(output: String, manifestPath: String, publication: Publication, stats: SiteBuilder.Stats, botPaths: [BotKey: String]) {
+        self.output = output
+        self.manifestPath = manifestPath
+        pending = Pending(publication)
+        self.stats = stats
+        self.botPaths = botPaths
+    }
+
+    final class Pending: @unchecked Sendable {
+        private let lock = NSLock()
+        private var publication: Publication?
+
+        init(_ publication: Publication) { self.publication = publication }
+
+        func take() -> Publication? {
+            lock.withLock {
+                defer { publication = nil }
+                return publication
+            }
+        }
+    }
+
     /// Makes the new site the published one: swaps the staging folder in (one
     /// `renameat2(RENAME_EXCHANGE)` where the system has it), then records the page fingerprints
     /// and caches while the old site is removed; or replaces the one changed file atomically.
     public func publish() throws(SiteError) {
+        guard let publication = pending.take() else { return }
+        try publish(publication)
+        Leftovers(consume publication).dropInBackground()
+    }
+
+    private func publish(_ publication: Publication) throws(SiteError) {
         switch publication {
         case .replace(let files, let manifest, let changelog):
             for file in files {
@@ -713,7 +747,7 @@ public struct StagedSite: Sendable {
 
     /// Drops the staged site (the run failed before publishing).
     public func discard() {
-        if case .swap(let staging, _, _, let rowCacheSave, _, _) = publication {
+        if case .swap(let staging, _, _, let rowCacheSave, _, _) = pending.take() {
             // The row cache looks at the staged pages while it is saved.
             _ = rowCacheSave?.value
             botcatalog_remove_tree(staging)
@@ -738,7 +772,11 @@ struct SiteManifest: Sendable {
     /// The pages and fingerprints in the order they are written to the file: the build's (a
     /// build fills only this, no dictionary it does not read), or the file's when read. Empty:
     /// `pages` is written, sorted.
-    var listed: [(path: String, print: String)] = []
+    var listed: [(path: String, print: String)] = [] {
+        didSet { listedLines = nil }
+    }
+    /// The `p` lines of `listed`, being written out on another thread (`writeListedLines`).
+    private var listedLines: Background<[UInt8]>?
 
     init(templateHash: String, digest: String = "", pages: [String: String] = [:]) {
         self.templateHash = templateHash
@@ -756,29 +794,49 @@ struct SiteManifest: Sendable {
     /// The file's bytes: the same site gives the same file (pages as `listed`).
     var data: Data {
         var out: [UInt8] = Array(Self.header.utf8)
-        out.reserveCapacity((pages.count + listed.count) * 64)
-        // A path with a line break cannot be a line. Texts are read and appended where they lie
-        // (this runs for every page, on one core after the pool).
-        func listable(_ path: String) -> Bool {
-            var path = path
-            return path.withUTF8 { bytes in bytes.isEmpty || memchr(bytes.baseAddress!, 0x0A, bytes.count) == nil }
+        out.reserveCapacity((pages.count + folders.count) * 64 + (listedLines == nil ? listed.count * 64 : 0))
+        Self.line(UInt8(ascii: "t"), templateHash, into: &out)
+        Self.line(UInt8(ascii: "d"), digest, into: &out)
+        for (folder, time) in folders.sorted(by: { $0.key < $1.key }) where Self.listable(folder) { Self.line(UInt8(ascii: "f"), time, folder, into: &out) }
+        if let listedLines {
+            out += listedLines.value
+        } else if listed.isEmpty {
+            for (path, print) in pages.sorted(by: { $0.key < $1.key }) where Self.listable(path) { Self.line(UInt8(ascii: "p"), print, path, into: &out) }
+        } else {
+            out += Self.lines(listed)
         }
-        func line(_ kind: Character, _ value: String, _ path: String? = nil) {
-            out.append(kind.asciiValue!)
-            out.append(UInt8(ascii: " "))
-            CompiledTemplates.append(value, to: &out)
-            if let path {
-                out.append(UInt8(ascii: " "))
-                CompiledTemplates.append(path, to: &out)
-            }
-            out.append(UInt8(ascii: "\n"))
-        }
-        line("t", templateHash)
-        line("d", digest)
-        for (folder, time) in folders.sorted(by: { $0.key < $1.key }) where listable(folder) { line("f", time, folder) }
-        let entries = listed.isEmpty ? pages.sorted { $0.key < $1.key }.map { (path: $0.key, print: $0.value) } : listed
-        for (path, print) in entries where listable(path) { line("p", print, path) }
         return Data(out)
+    }
+
+    /// Starts writing out the `p` lines of `listed` on another thread, for `data` to take: a
+    /// build's manifest lists every page, and its lines were written on one core while the site
+    /// was published. (Changing `listed` after drops them.)
+    mutating func writeListedLines() {
+        listedLines = Background { [listed] in Self.lines(listed) }
+    }
+
+    private static func lines(_ listed: [(path: String, print: String)]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(listed.count * 64)
+        for (path, print) in listed where listable(path) { line(UInt8(ascii: "p"), print, path, into: &out) }
+        return out
+    }
+
+    /// A path with a line break cannot be a line. (Read where it lies: this runs for every page.)
+    private static func listable(_ path: String) -> Bool {
+        var path = path
+        return path.withUTF8 { bytes in bytes.isEmpty || memchr(bytes.baseAddress!, 0x0A, bytes.count) == nil }
+    }
+
+    private static func line(_ kind: UInt8, _ value: String, _ path: String? = nil, into out: inout [UInt8]) {
+        out.append(kind)
+        out.append(UInt8(ascii: " "))
+        CompiledTemplates.append(value, to: &out)
+        if let path {
+            out.append(UInt8(ascii: " "))
+            CompiledTemplates.append(path, to: &out)
+        }
+        out.append(UInt8(ascii: "\n"))
     }
 
     /// The digest the last build recorded, read from the file's first lines only (the whole
