@@ -235,8 +235,8 @@ final class RowCache: @unchecked Sendable {
                   row.oneDown.count < limit, row.catalogJSON.count < limit else { continue }
             kept[i] = true
             size += 12 + source + id + row.fingerprint.count + 3 * 16
-            for (n, (bytes, new, cached)) in [(row.atRoot, atRoot[i], row.places.atRoot), (row.oneDown, oneDown[i], row.places.oneDown),
-                                              (row.catalogJSON, catalogJSON[i], row.places.catalogJSON)].enumerated() {
+            // The three parts one after the other (a list of them per row was an allocation per row).
+            func refer(_ n: Int, _ bytes: ByteSpan, placed new: Place, cached: Place) {
                 let (page, offset) = new.page >= 0 ? resolve(new, among: placedPages, &fromPlaced)
                     : cached.page >= 0 ? resolve(cached, among: cachedPages, &fromCached) : (-1, 0)
                 if page >= 0, UInt64(offset + bytes.count) <= pages[page].identity.size {
@@ -246,6 +246,9 @@ final class RowCache: @unchecked Sendable {
                     inline.append(contentsOf: bytes.buffer)
                 }
             }
+            refer(0, row.atRoot, placed: atRoot[i], cached: row.places.atRoot)
+            refer(1, row.oneDown, placed: oneDown[i], cached: row.places.oneDown)
+            refer(2, row.catalogJSON, placed: catalogJSON[i], cached: row.places.catalogJSON)
         }
         // The rows' entries, stored into one buffer of the size worked out above.
         var count = 0
@@ -259,8 +262,9 @@ final class RowCache: @unchecked Sendable {
                 source.withUTF8 { out.put(UnsafeRawBufferPointer($0)) }
                 id.withUTF8 { out.put(UnsafeRawBufferPointer($0)) }
                 out.put(UnsafeRawBufferPointer(row.fingerprint.buffer))
-                for (n, length) in [row.atRoot.count, row.oneDown.count, row.catalogJSON.count].enumerated() {
+                for n in 0..<3 {
                     let ref = refs[i * 3 + n]
+                    let length = n == 0 ? row.atRoot.count : n == 1 ? row.oneDown.count : row.catalogJSON.count
                     out.put(UInt32(ref.page)); out.put(UInt64(ref.offset)); out.put(UInt32(length))
                 }
             }
