@@ -885,6 +885,36 @@ struct SiteTests {
         return world
     }
 
+    @Test("a staged site is published once: publishing it again, or discarding it after, leaves the published site and its manifest as they are")
+    func publishOnce() async throws {
+        let at = "2026-01-05T09:00:00Z"
+        func input(_ count: Int) -> SiteInput {
+            let bots = (0..<count).map { Bot(source: "unltd", platform: .unltd, id: "b\($0)", name: "Bot \($0)", slug: "bot-\($0)", scope: "public", fields: [:]) }
+            return SiteInput(title: "Once", baseURL: Self.baseURL,
+                             snapshot: Snapshot(takenAt: at, sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete)],
+                                                entries: bots.map { CatalogEntry(bot: $0, firstSeen: at, lastSeen: at, lastChanged: at) }),
+                             history: [HistoryEntry(at: at, changes: ChangeSet(added: bots.map(BotRef.init)))])
+        }
+        let folder = try TestSupport.temporaryFolder()
+        let builder = SiteBuilder(output: "\(folder)/site", manifestPath: "\(folder)/site-manifest.json",
+                                  templates: try TemplateSet.load(from: TemplateSet.builtInFolder))
+        let first = try await builder.stage(input(3))
+        try first.publish()
+        let second = try await builder.stage(input(4))
+        try second.publish()
+        let published = TestSupport.files(under: "\(folder)/site")
+        let manifest = FileManager.default.contents(atPath: "\(folder)/site-manifest.json")
+        #expect(published["bots/unltd/bot-3.html"] != nil)
+        // The first staging was swapped out and kept as the spare: neither call may bring it back or remove it.
+        try second.publish()
+        first.discard()
+        try first.publish()
+        second.discard()
+        #expect(TestSupport.files(under: "\(folder)/site") == published)
+        #expect(FileManager.default.contents(atPath: "\(folder)/site-manifest.json") == manifest)
+        #expect(FileManager.default.fileExists(atPath: "\(folder)/.site.spare/index.html"), "the spare is left alone")
+    }
+
     @Test("a run with more changes than the changelog shows: 100 per kind there and in the feed, all on the run's own page")
     func longRun() async throws {
         let at = "2026-01-05T09:00:00Z"

@@ -197,15 +197,39 @@ public struct SiteBuilder: Sendable {
                     reusable[page.pointee.path] == page.pointee.print && !relink.contains(page.pointee.path)
                 }
                 pending = []
+                manifest.listed.reserveCapacity(botPages.count + jobs.count)
+                // Each settled page as `record` would take it (listed before, neither rendered nor
+                // written), counted once at the end: this loop runs on one core for every bot.
+                var settled = 0
                 for i in botPages.indices {
                     guard settles[i] else { pending.append(botPages[i]); continue }
-                    record(PageWriter.Result(path: botPages[i].path, fingerprint: botPages[i].print, rendered: false, written: false, listedBefore: true))
-                    stats.botPages += 1
+                    manifest.listed.append((botPages[i].path, botPages[i].print))
+                    settled += 1
                 }
+                stats.pages += settled
+                stats.reused += settled
+                stats.botPages += settled
+                if toldByWriter { kept += settled }
             }
             // Small chunks: a chunk's pages are held until stored, so memory stays flat in the number of bots.
             let chunk = 64
             let units = jobs.map(Unit.job) + stride(from: 0, to: pending.count, by: chunk).map { .bots(pending[$0..<min($0 + chunk, pending.count)]) }
+            // The rows are saved while the bot pages are written and the site is finished and
+            // published, from when the last listing page has placed them: the cache points into
+            // the pages where the listing pages and catalog.json put them, named by what they are
+            // in the staging folder, open here so the save finds it wherever it has been swapped
+            // to by then (a file keeps its inode and time when its folder is renamed). A cache
+            // saved by a build that is then not published names pages the published site does not
+            // have: it serves no row.
+            let rowsPlaced = Countdown(jobs.count) { [rowCachePath, staging] () -> Background<Void>? in
+                guard let made = rows.ifMade else { return nil }
+                let stagedFolder = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+                guard stagedFolder >= 0 else { return nil }
+                return Background { [keys = model.current.map(\.key)] in
+                    defer { close(stagedFolder) }
+                    try? RowCache.save(made, keys: keys, placed: placements, site: stagedFolder, to: rowCachePath)
+                }
+            }
             let storing = NSLock()
             let writeback = Writeback(folder: staging)
             defer { writeback.stop() }
@@ -219,7 +243,9 @@ public struct SiteBuilder: Sendable {
                         case .job(let job):
                             let planned = try writer.plan(job.path, fingerprint: job.fingerprint, render: job.render)
                             let opened = try storing.withLock { () throws(SiteError) -> PageWriter.Opened in try writer.open(planned) }
-                            return (index, false, try writer.fill([opened]))
+                            let filled = try writer.fill([opened])
+                            rowsPlaced.countDown()
+                            return (index, false, filled)
                         case .bots(let slice):
                             let planned = try slice.map { page throws(SiteError) -> PageWriter.Planned in
                                 try writer.plan(page.path, fingerprint: page.print) { () throws(SiteError) -> PageBytes in
@@ -248,21 +274,7 @@ public struct SiteBuilder: Sendable {
             }
             for unit in results { unit.results.forEach(record) }
             manifest.writeListedLines()
-            // The rows are saved while the site is finished and published: the cache points into
-            // its pages, where the listing pages and catalog.json just placed them, named by what
-            // they are in the staging folder, open here so the save finds it wherever it has been
-            // swapped to by then (a file keeps its inode and time when its folder is renamed). A
-            // cache saved by a build that is then not published names pages the published site
-            // does not have: it serves no row.
-            if let made = rows.ifMade {
-                let stagedFolder = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-                if stagedFolder >= 0 {
-                    rowCacheSave = Background { [rowCachePath, keys = model.current.map(\.key)] in
-                        defer { close(stagedFolder) }
-                        try? RowCache.save(made, keys: keys, placed: placements, site: stagedFolder, to: rowCachePath)
-                    }
-                }
-            }
+            rowCacheSave = rowsPlaced.started ?? nil
             let botResults = results.filter(\.bots).flatMap(\.results)
             stats.botPages += botResults.count
             stats.botPagesRendered = botResults.filter(\.rendered).count
@@ -297,14 +309,43 @@ public struct SiteBuilder: Sendable {
         // the new one in the pages written now and those dropped.
         let nextSpare = intact ? (spare: spare, folders: Array(oldManifest.folders.keys), differs: differs + dropped) : nil
         let botPaths = model.paths.bots
-        // The model, the pages' inputs and the last manifest are freed on another thread:
-        // at 10,000 bots that takes longer than publishing.
-        Leftovers((consume model, consume modelMade, consume contexts, consume prints, consume botPages, consume jobs, consume listing,
+        // The model, the pages' inputs and the last manifest are freed on another thread once
+        // the site is published (`publish`): at 10,000 bots that takes longer than publishing,
+        // and done meanwhile it took a core from it.
+        let leftovers = Leftovers((consume model, consume modelMade, consume contexts, consume prints, consume botPages, consume jobs, consume listing,
                    consume rows, consume placements, consume rowCacheRead, consume earlyCacheRead, consume oldManifest, consume manifestRead,
-                   consume reusable, consume writer, consume digest)).dropInBackground()
+                   consume reusable, consume writer, consume digest))
         return StagedSite(output: output, manifestPath: manifestPath,
                           publication: .swap(staging: staging, manifest: manifest, folders: folders, rowCacheSave: rowCacheSave, changelog: changelog.cache, spare: nextSpare),
-                          stats: stats, botPaths: botPaths)
+                          stats: stats, botPaths: botPaths, leftovers: leftovers)
+    }
+
+    /// Work started once `count` others are done (each says so once, from any thread); started
+    /// at once for none.
+    final class Countdown<Value: Sendable>: @unchecked Sendable {
+        private let lock = NSLock()
+        private var left: Int
+        private let start: () -> Value
+        private var value: Value?
+
+        init(_ count: Int, start: @escaping () -> Value) {
+            left = count
+            self.start = start
+            if count <= 0 { value = start() }
+        }
+
+        func countDown() {
+            let last = lock.withLock { () -> Bool in
+                left -= 1
+                return left == 0
+            }
+            guard last else { return }
+            let started = start()
+            lock.withLock { value = started }
+        }
+
+        /// What `start` gave, once everything counted down (nil before).
+        var started: Value? { lock.withLock { value } }
     }
 
     /// The changelog cache of the build being staged: set when its changelog is rendered.
@@ -642,12 +683,18 @@ public struct StagedSite: Sendable {
     /// input was the last build's (`SiteBuilder.quickUpdate`): such a run has no change to link.
     public let botPaths: [BotKey: String]
 
-    init(output: String, manifestPath: String, publication: Publication, stats: SiteBuilder.Stats, botPaths: [BotKey: String]) {
+    /// What the build leaves (its model, the last manifest), freed on another thread once the
+    /// site is published or discarded (or here, when the staged site is dropped unpublished).
+    private let leftovers: Leftovers?
+
+    init(output: String, manifestPath: String, publication: Publication, stats: SiteBuilder.Stats, botPaths: [BotKey: String],
+         leftovers: Leftovers? = nil) {
         self.output = output
         self.manifestPath = manifestPath
         pending = Pending(publication)
         self.stats = stats
         self.botPaths = botPaths
+        self.leftovers = leftovers
     }
 
     final class Pending: @unchecked Sendable {
@@ -668,6 +715,7 @@ public struct StagedSite: Sendable {
     /// `renameat2(RENAME_EXCHANGE)` where the system has it), then records the page fingerprints
     /// and caches while the old site is removed; or replaces the one changed file atomically.
     public func publish() throws(SiteError) {
+        defer { leftovers?.dropInBackground() }
         guard let publication = pending.take() else { return }
         try publish(publication)
         Leftovers(consume publication).dropInBackground()
@@ -747,6 +795,7 @@ public struct StagedSite: Sendable {
 
     /// Drops the staged site (the run failed before publishing).
     public func discard() {
+        defer { leftovers?.dropInBackground() }
         if case .swap(let staging, _, _, let rowCacheSave, _, _) = pending.take() {
             // The row cache looks at the staged pages while it is saved.
             _ = rowCacheSave?.value
