@@ -80,7 +80,11 @@ public struct Bot: Sendable, Equatable {
 
 extension Bot {
     /// The model a bot runs on, in the platform's own words.
-    public var model: String? {
+    public var model: String? { Self.model(fields, platform: platform) }
+
+    /// `model` of a bot's fields. (The site reads it for every bot where the bot lies: a computed
+    /// property read through a pointer copied the whole bot first.)
+    static func model(_ fields: [String: JSONValue], platform: Platform) -> String? {
         switch platform {
         case .unltd:
             return fields["modelKey"]?.stringValue ?? fields["model"]?.stringValue
@@ -92,7 +96,10 @@ extension Bot {
     }
 
     /// Tags, whether the API sent an array or (as the seeds show) a comma-separated string.
-    public var tags: [String] {
+    public var tags: [String] { Self.tags(fields) }
+
+    /// `tags` of a bot's fields.
+    static func tags(_ fields: [String: JSONValue]) -> [String] {
         // Trimmed and non-empty, in one pass (this runs for every bot on every build).
         var named: [String] = []
         switch fields["tags"] {

@@ -69,14 +69,14 @@ struct SiteModel: Sendable {
         /// The facts of the bot at `bot`, read where it lies (a copy retains and releases its
         /// dozen references, for every bot on every run).
         init(_ bot: UnsafePointer<Bot>) {
-            var tags = bot.pointee.tags
+            var tags = Bot.tags(bot.pointee.fields)
             // Cleaned in place: most tags come back as they are, and no second array is made.
             for i in tags.indices {
                 let cleaned = DisplayText.clean(tags[i], limit: 100)
                 if cleaned != tags[i] { tags[i] = cleaned }
             }
             self.tags = tags
-            model = bot.pointee.model.map { DisplayText.clean($0, limit: 100) }
+            model = Bot.model(bot.pointee.fields, platform: bot.pointee.platform).map { DisplayText.clean($0, limit: 100) }
             page = SitePaths.candidate(source: bot.pointee.source, slug: bot.pointee.slug, name: bot.pointee.name)
         }
     }
