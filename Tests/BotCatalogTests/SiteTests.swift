@@ -220,7 +220,7 @@ struct SiteTests {
         #expect(tags(.array(many)) == (0..<20).map { "t\($0)" })
     }
 
-    @Test("bots are ordered by lowercased name as strings compare them, then by key, though ASCII names are compared as bytes")
+    @Test("bots are ordered by lowercased name as strings compare them, then by key, though ASCII names are compared as bytes (their first 24 first)")
     func botNameOrder() {
         let pieces = ["a", "B", "b", "e", "E", "z", " ", "-", "0", "9", "_", "~", "é", "É", "e\u{301}", "\u{301}", "ß", "İ", "Ω", "ω", "한", "👩", ""]
         var names = ["", "A", "a", "ab", "aB", "Ab", "e\u{301}x", "éx", "ex", "ez", "e", "E"]
@@ -229,6 +229,12 @@ struct SiteTests {
             // Two thirds ASCII only, a third mixed: the byte comparison and the fallback side by side.
             let alphabet = n % 3 == 0 ? pieces : Array(pieces.prefix(12))
             names.append((0..<Int.random(in: 0...6, using: &generator)).map { _ in alphabet.randomElement(using: &generator)! }.joined())
+        }
+        // Names that share their first 24 bytes or more, end at or near the 24th, or hold zero bytes: ordered past the prefixes compared first.
+        let long = "Research Helper Assistan"
+        for n in 0..<600 {
+            let tail = (0..<Int.random(in: 0...4, using: &generator)).map { _ in ["a", "B", "\u{0}", " ", "0", "é"].randomElement(using: &generator)! }.joined()
+            names.append(String(long.prefix([24, 23, 16, 12, 9, 8][n % 6])) + tail)
         }
         let entries = names.enumerated().map { i, name in
             CatalogEntry(bot: Bot(source: i % 2 == 0 ? "unltd" : "gpt", platform: .unltd, id: "id-\(names.count - i)", name: name, slug: "s", scope: "all", fields: [:]),

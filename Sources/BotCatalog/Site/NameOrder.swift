@@ -40,8 +40,17 @@ enum NameOrder {
                 let span = spans[i]!
                 return String(decoding: buffer[span.start..<(span.start + span.count)], as: UTF8.self)
             }
+            // Each ASCII name's first 24 bytes as three big-endian numbers, zero-padded: names
+            // that differ there are ordered by three integer compares, not a call to `memcmp`.
+            // (A name one byte shorter orders first, as the bytes do; equal prefixes, which a
+            // zero byte in a name could also make, are compared as below.)
+            let prefixes = spans.map { span -> Prefix in
+                guard let span else { return Prefix() }
+                return Prefix(UnsafeBufferPointer(rebasing: buffer[span.start..<(span.start + span.count)]))
+            }
             return entries.indices.sorted { a, b in
                 if let x = spans[a], let y = spans[b] {
+                    if prefixes[a] != prefixes[b] { return prefixes[a] < prefixes[b] }
                     let shared = min(x.count, y.count)
                     let c = shared == 0 ? 0 : memcmp(base! + x.start, base! + y.start, shared)
                     if c != 0 { return c < 0 }
@@ -55,3 +64,23 @@ enum NameOrder {
         }
     }
 }
+
+    /// The first 24 bytes of a name, big-endian, zero-padded: ordered as the bytes are.
+    struct Prefix: Equatable, Comparable {
+        var a: UInt64 = 0, b: UInt64 = 0, c: UInt64 = 0
+
+        init() {}
+
+        init(_ bytes: UnsafeBufferPointer<UInt8>) {
+            func word(_ from: Int) -> UInt64 {
+                var w: UInt64 = 0
+                for i in 0..<8 { w = w << 8 | UInt64(from + i < bytes.count ? bytes[from + i] : 0) }
+                return w
+            }
+            a = word(0); b = word(8); c = word(16)
+        }
+
+        static func < (x: Prefix, y: Prefix) -> Bool {
+            x.a != y.a ? x.a < y.a : x.b != y.b ? x.b < y.b : x.c < y.c
+        }
+    }
