@@ -428,13 +428,29 @@ struct SiteTests {
         let snapshot = Snapshot(takenAt: "t5", sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete)],
                                 entries: [a, d].map { CatalogEntry(bot: $0, firstSeen: "t1", lastSeen: "t5", lastChanged: "t1") })
         let model = SiteModel(SiteInput(title: "T", baseURL: nil, snapshot: snapshot, history: history))
-        func timeline(_ bot: Bot) -> [String] { (model.events[bot.key] ?? []).map { "\($0.kind.rawValue) \($0.at)" } }
+        func timeline(_ bot: Bot) -> [String] { model.events(bot.key).map { "\($0.kind.rawValue) \($0.at)" } }
         #expect(timeline(a) == ["changed t4", "changed t2", "added t1"])
         #expect(timeline(b) == ["removed t4", "added t3", "removed t2", "added t1"])
         #expect(timeline(c) == ["removed t3", "added t1"])
         #expect(timeline(d) == ["removed t2", "added t1"])
         #expect(model.tombstones.mapValues(\.removedAt) == [b.key: "t4", c.key: "t3"])
-        #expect(model.events[a.key]?.first?.changes == change)
+        #expect(model.events(a.key).first?.changes == change)
+    }
+
+    @Test("keys are found at their places in the snapshot whether a list comes in the snapshot's order, in another, with repeats or with keys it does not hold")
+    func snapshotPlaces() {
+        var generator = SystemRandomNumberGenerator()
+        let keys = (0..<400).map { BotKey(source: ["a", "b", "gpt"][$0 % 3], id: "id-\(Int.random(in: 0..<100_000, using: &generator))") }
+        let entries = Snapshot(takenAt: "t", sources: [], entries: Array(Set(keys)).map {
+            CatalogEntry(bot: Bot(source: $0.source, platform: .unltd, id: $0.id, name: "n", slug: "s", scope: "public", fields: [:]), firstSeen: "t", lastSeen: "t", lastChanged: "t")
+        }).entries
+        let place = Dictionary(uniqueKeysWithValues: entries.enumerated().map { ($1.key, $0) })
+        let missing = (0..<50).map { BotKey(source: ["a", "c", ""][$0 % 3], id: "id-\(100_000 + $0)") }
+        let sortedSubset = entries.map(\.key).filter { _ in Bool.random(using: &generator) }
+        for list in [entries.map(\.key), sortedSubset, (sortedSubset + missing).sorted(), sortedSubset.reversed(), (keys + missing).shuffled(using: &generator),
+                     sortedSubset.flatMap { [$0, $0] }, [], missing] {
+            #expect(SnapshotPlaces.find(list, in: entries) { ($0.source, $0.id) } == list.map { place[$0] })
+        }
     }
 
     @Test("the bots' facts the digest hands the model (tags, model, candidate page), made in snapshot order, are the model's own, in display order, and the digest is the same either way")

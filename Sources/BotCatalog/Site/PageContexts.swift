@@ -204,7 +204,7 @@ struct PageContexts: Sendable {
         if let current {
             entry = model.current[current]
         } else if let tomb = model.tombstones[key] {
-            let firstAdded = model.events[key]?.last { $0.kind == .added }?.at ?? tomb.removedAt
+            let firstAdded = model.events(key, current: nil).last { $0.kind == .added }?.at ?? tomb.removedAt
             entry = CatalogEntry(bot: tomb.bot, firstSeen: firstAdded, lastSeen: tomb.removedAt, lastChanged: tomb.removedAt)
             removedAt = tomb.removedAt
         } else {
@@ -341,7 +341,7 @@ struct PageContexts: Sendable {
         bot.set("details", details)
         bot.set("hasDetails", !details.isEmpty)
 
-        let history = (model.events[key] ?? []).map { event -> ContextBuilder in
+        let history = model.events(key, current: current).map { event -> ContextBuilder in
             var item = ContextBuilder(capacity: 6)
             item.set("at", readable(event.at))
             item.set("atISO", event.at)

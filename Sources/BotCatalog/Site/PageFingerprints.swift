@@ -69,7 +69,7 @@ struct PageFingerprints: Sendable {
             f.add(facts.model.map { model.paths.models[$0] ?? "" } ?? "")
             for tag in facts.tags { f.add(model.paths.tags[tag] ?? "") }
         }
-        for event in model.events[key] ?? [] {
+        for event in model.events(key, current: current) {
             f.add(event.at)
             f.add(event.kind.rawValue)
             for change in event.changes { f.add(change) }
@@ -122,23 +122,34 @@ struct PageFingerprints: Sendable {
         f.add(organizationNames)
         // The added bots' pages are printed in chunks, on all cores when there are several (the
         // first run adds every bot), then the chunks' prints in order.
+        // A current bot's page is found by its place in the snapshot (the lists are sorted as
+        // the snapshot is), the others' by key.
+        let entries = model.input.snapshot.entries
+        @Sendable func page(_ place: Int?, _ key: @autoclosure () -> BotKey) -> String {
+            if let place { return model.currentPaths[model.rank[place]] }
+            return model.paths.bots[key()] ?? ""
+        }
         let added = entry.changes.added
         let chunks = added.withUnsafeBufferPointer { refs -> [UInt64] in
             // Each ref read where it lies: a copy of each retains its five strings.
             nonisolated(unsafe) let refs = refs
             return Array(stride(from: 0, to: refs.count, by: InputDigest.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
                 var chunk = Fingerprint()
-                for i in start..<min(start + InputDigest.refChunk, refs.count) {
-                    chunk.add(model.paths.bots[BotKey(source: refs[i].source, id: refs[i].id)] ?? "")
+                let range = start..<min(start + InputDigest.refChunk, refs.count)
+                let places = SnapshotPlaces.find(Array(range), in: entries) { (refs[$0].source, refs[$0].id) }
+                for (i, place) in zip(range, places) {
+                    chunk.add(page(place, BotKey(source: refs[i].source, id: refs[i].id)))
                 }
                 return chunk.value
             }
         }
         for chunk in chunks { f.add(chunk) }
         f.add("removed")
-        for bot in entry.changes.removed { f.add(model.paths.bots[bot.key] ?? "") }
+        let removed = SnapshotPlaces.find(entry.changes.removed, in: entries) { ($0.source, $0.id) }
+        for (bot, place) in zip(entry.changes.removed, removed) { f.add(page(place, bot.key)) }
         f.add("changed")
-        for c in entry.changes.changed { f.add(model.paths.bots[c.bot.key] ?? "") }
+        let changed = SnapshotPlaces.find(entry.changes.changed, in: entries) { ($0.bot.source, $0.bot.id) }
+        for (c, place) in zip(entry.changes.changed, changed) { f.add(page(place, c.bot.key)) }
         return f.hex
     }
 

@@ -36,8 +36,10 @@ struct SiteModel: Sendable {
     /// Current bots, by display name.
     let current: CurrentBots
     let tombstones: [BotKey: Tombstone]
-    /// Each bot's events, newest first.
-    let events: [BotKey: [BotEvent]]
+    /// Each bot's events, newest first (`events(_:current:)`): a current bot's by its place in
+    /// the snapshot, the others' by key. Most bots are current, and their events are then
+    /// gathered and found without hashing a key.
+    let timelines: Timelines
     let paths: SitePaths
     let organizationNames: [String: String]
     let organizations: [String: [Int]]
@@ -116,7 +118,7 @@ struct SiteModel: Sendable {
         }
         self.facts = facts
         let (events, tombstones) = timelines.value
-        self.events = events
+        self.timelines = events
         self.tombstones = tombstones
 
         // The bots' pages are worked out on a thread of their own while the groups are gathered
@@ -141,32 +143,55 @@ struct SiteModel: Sendable {
         currentPaths = Array(paths.botsInOrder.prefix(current.count))
     }
 
+    /// Each bot's events, newest first: a current bot's by its place among the snapshot's entries, the others' by key.
+    struct Timelines: Sendable {
+        var current: [[BotEvent]]
+        var others: [BotKey: [BotEvent]] = [:]
+    }
+
     /// Each bot's events, and the removed bots' tombstones.
-    static func timelines(_ input: SiteInput) -> (events: [BotKey: [BotEvent]], tombstones: [BotKey: Tombstone]) {
+    static func timelines(_ input: SiteInput) -> (events: Timelines, tombstones: [BotKey: Tombstone]) {
         // The history newest first, so each bot's events come out in the order pages show them;
-        // a bot's tombstone is its newest removal, unless it was added again since.
+        // a bot's tombstone is its newest removal, unless it was added again since or is current.
         var tombstones: [BotKey: Tombstone] = [:]
-        var events: [BotKey: [BotEvent]] = [:]
-        events.reserveCapacity(input.snapshot.entries.count)
-        for entry in input.history.reversed() {
-            for bot in entry.changes.removed.reversed() {
-                if events[bot.key]?.contains(where: { $0.kind != .changed }) != true {
-                    tombstones[bot.key] = Tombstone(bot: bot, removedAt: entry.at)
+        var events = Timelines(current: Array(repeating: [], count: input.snapshot.entries.count))
+        input.snapshot.entries.withUnsafeBufferPointer { entries in
+            func append(_ event: BotEvent, _ key: BotKey, at place: Int?) {
+                if let place { events.current[place].append(event) } else { events.others[key, default: []].append(event) }
+            }
+            for entry in input.history.reversed() {
+                // Each list is sorted by key, as the snapshot is: their places are found walking both.
+                let removed = SnapshotPlaces.find(entry.changes.removed, in: entries) { ($0.source, $0.id) }
+                for (i, bot) in entry.changes.removed.enumerated().reversed() {
+                    // A current bot has no tombstone.
+                    if removed[i] == nil, events.others[bot.key]?.contains(where: { $0.kind != .changed }) != true {
+                        tombstones[bot.key] = Tombstone(bot: bot, removedAt: entry.at)
+                    }
+                    append(BotEvent(at: entry.at, kind: .removed, changes: []), bot.key, at: removed[i])
                 }
-                events[bot.key, default: []].append(BotEvent(at: entry.at, kind: .removed, changes: []))
+                let changed = SnapshotPlaces.find(entry.changes.changed, in: entries) { ($0.bot.source, $0.bot.id) }
+                for (i, change) in entry.changes.changed.enumerated().reversed() {
+                    append(BotEvent(at: entry.at, kind: .changed, changes: change.fields), change.bot.key, at: changed[i])
+                }
+                let added = SnapshotPlaces.find(entry.changes.added, in: entries) { ($0.source, $0.id) }
+                for (i, ref) in entry.changes.added.enumerated().reversed() {
+                    append(BotEvent(at: entry.at, kind: .added, changes: []), ref.key, at: added[i])
+                }
             }
-            for change in entry.changes.changed.reversed() {
-                events[change.bot.key, default: []].append(BotEvent(at: entry.at, kind: .changed, changes: change.fields))
-            }
-            for ref in entry.changes.added.reversed() {
-                events[ref.key, default: []].append(BotEvent(at: entry.at, kind: .added, changes: []))
-            }
-        }
-        // A bot removed once and current again has no tombstone (looked up only when there are any).
-        if !tombstones.isEmpty {
-            for entry in input.snapshot.entries where tombstones[entry.key] != nil { tombstones[entry.key] = nil }
         }
         return (events, tombstones)
+    }
+
+    /// A bot's events, newest first: `current` is its place in `current` (nil for a removed bot).
+    func events(_ key: BotKey, current: Int?) -> [BotEvent] {
+        if let current { return timelines.current[order[current]] }
+        return timelines.others[key] ?? []
+    }
+
+    /// A bot's events, newest first, by key alone.
+    func events(_ key: BotKey) -> [BotEvent] {
+        if let place = SnapshotPlaces.find([key], in: input.snapshot.entries, key: { ($0.source, $0.id) })[0] { return timelines.current[place] }
+        return timelines.others[key] ?? []
     }
 
     func organizationName(_ id: String?) -> String? {
@@ -204,6 +229,38 @@ struct CurrentBots: RandomAccessCollection, Sendable {
             guard let start = entries.baseAddress else { return [] }
             nonisolated(unsafe) let first = start
             return order.parallelMapIndexed(workers: workers) { position, index in transform(position, first + index) }
+        }
+    }
+}
+
+/// Where keys stand among a snapshot's entries, which are sorted by key. A list in that order
+/// too (a run's added, changed and removed bots) is walked alongside them, each found at the
+/// cursor or after a binary search; a list in any other order is found all the same, each by
+/// search. No key is hashed, and a key found at the cursor costs one compare.
+enum SnapshotPlaces {
+    static func find<Item>(_ items: [Item], in entries: [CatalogEntry], key: (Item) -> (source: String, id: String)) -> [Int?] {
+        entries.withUnsafeBufferPointer { find(items, in: $0, key: key) }
+    }
+
+    static func find<Item>(_ items: [Item], in entries: UnsafeBufferPointer<CatalogEntry>, key: (Item) -> (source: String, id: String)) -> [Int?] {
+        var cursor = 0
+        return items.map { item -> Int? in
+            let (source, id) = key(item)
+            func isAt(_ i: Int) -> Bool { entries[i].bot.id == id && entries[i].bot.source == source }
+            if cursor < entries.count, isAt(cursor) {
+                cursor += 1
+                return cursor - 1
+            }
+            var low = 0, high = entries.count
+            while low < high {
+                let mid = (low + high) / 2
+                let entry = entries.baseAddress! + mid
+                let before = entry.pointee.bot.source != source ? entry.pointee.bot.source < source : entry.pointee.bot.id < id
+                if before { low = mid + 1 } else { high = mid }
+            }
+            guard low < entries.count, isAt(low) else { return nil }
+            cursor = low + 1
+            return low
         }
     }
 }
