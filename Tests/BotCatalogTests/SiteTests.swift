@@ -449,7 +449,7 @@ struct SiteTests {
         let sortedSubset = entries.map(\.key).filter { _ in Bool.random(using: &generator) }
         for list in [entries.map(\.key), sortedSubset, (sortedSubset + missing).sorted(), sortedSubset.reversed(), (keys + missing).shuffled(using: &generator),
                      sortedSubset.flatMap { [$0, $0] }, [], missing] {
-            #expect(SnapshotPlaces.find(list, in: entries) { ($0.source, $0.id) } == list.map { place[$0] })
+            #expect(SnapshotPlaces.find(list, in: entries) { ($0.pointee.source, $0.pointee.id) } == list.map { place[$0] })
         }
     }
 

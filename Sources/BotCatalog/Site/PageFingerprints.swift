@@ -136,7 +136,7 @@ struct PageFingerprints: Sendable {
             return Array(stride(from: 0, to: refs.count, by: InputDigest.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
                 var chunk = Fingerprint()
                 let range = start..<min(start + InputDigest.refChunk, refs.count)
-                let places = SnapshotPlaces.find(Array(range), in: entries) { (refs[$0].source, refs[$0].id) }
+                let places = SnapshotPlaces.find(Array(range), in: entries) { (refs[$0.pointee].source, refs[$0.pointee].id) }
                 for (i, place) in zip(range, places) {
                     chunk.add(page(place, BotKey(source: refs[i].source, id: refs[i].id)))
                 }
@@ -145,10 +145,10 @@ struct PageFingerprints: Sendable {
         }
         for chunk in chunks { f.add(chunk) }
         f.add("removed")
-        let removed = SnapshotPlaces.find(entry.changes.removed, in: entries) { ($0.source, $0.id) }
+        let removed = SnapshotPlaces.find(entry.changes.removed, in: entries) { ($0.pointee.source, $0.pointee.id) }
         for (bot, place) in zip(entry.changes.removed, removed) { f.add(page(place, bot.key)) }
         f.add("changed")
-        let changed = SnapshotPlaces.find(entry.changes.changed, in: entries) { ($0.bot.source, $0.bot.id) }
+        let changed = SnapshotPlaces.find(entry.changes.changed, in: entries) { ($0.pointee.bot.source, $0.pointee.bot.id) }
         for (c, place) in zip(entry.changes.changed, changed) { f.add(page(place, c.bot.key)) }
         return f.hex
     }

@@ -156,26 +156,28 @@ struct SiteModel: Sendable {
         var tombstones: [BotKey: Tombstone] = [:]
         var events = Timelines(current: Array(repeating: [], count: input.snapshot.entries.count))
         input.snapshot.entries.withUnsafeBufferPointer { entries in
-            func append(_ event: BotEvent, _ key: BotKey, at place: Int?) {
-                if let place { events.current[place].append(event) } else { events.others[key, default: []].append(event) }
+            // (The key is made only for a bot that is not current.)
+            func append(_ event: BotEvent, at place: Int?, _ key: @autoclosure () -> BotKey) {
+                if let place { events.current[place].append(event) } else { events.others[key(), default: []].append(event) }
             }
             for entry in input.history.reversed() {
                 // Each list is sorted by key, as the snapshot is: their places are found walking both.
-                let removed = SnapshotPlaces.find(entry.changes.removed, in: entries) { ($0.source, $0.id) }
+                let removed = SnapshotPlaces.find(entry.changes.removed, in: entries) { ($0.pointee.source, $0.pointee.id) }
                 for (i, bot) in entry.changes.removed.enumerated().reversed() {
                     // A current bot has no tombstone.
                     if removed[i] == nil, events.others[bot.key]?.contains(where: { $0.kind != .changed }) != true {
                         tombstones[bot.key] = Tombstone(bot: bot, removedAt: entry.at)
                     }
-                    append(BotEvent(at: entry.at, kind: .removed, changes: []), bot.key, at: removed[i])
+                    append(BotEvent(at: entry.at, kind: .removed, changes: []), at: removed[i], bot.key)
                 }
-                let changed = SnapshotPlaces.find(entry.changes.changed, in: entries) { ($0.bot.source, $0.bot.id) }
+                let changed = SnapshotPlaces.find(entry.changes.changed, in: entries) { ($0.pointee.bot.source, $0.pointee.bot.id) }
                 for (i, change) in entry.changes.changed.enumerated().reversed() {
-                    append(BotEvent(at: entry.at, kind: .changed, changes: change.fields), change.bot.key, at: changed[i])
+                    append(BotEvent(at: entry.at, kind: .changed, changes: change.fields), at: changed[i], change.bot.key)
                 }
-                let added = SnapshotPlaces.find(entry.changes.added, in: entries) { ($0.source, $0.id) }
-                for (i, ref) in entry.changes.added.enumerated().reversed() {
-                    append(BotEvent(at: entry.at, kind: .added, changes: []), ref.key, at: added[i])
+                let added = SnapshotPlaces.find(entry.changes.added, in: entries) { ($0.pointee.source, $0.pointee.id) }
+                // By index: each ref copied out would retain its five strings (the first run adds every bot).
+                for i in added.indices.reversed() {
+                    append(BotEvent(at: entry.at, kind: .added, changes: []), at: added[i], entry.changes.added[i].key)
                 }
             }
         }
@@ -190,7 +192,7 @@ struct SiteModel: Sendable {
 
     /// A bot's events, newest first, by key alone.
     func events(_ key: BotKey) -> [BotEvent] {
-        if let place = SnapshotPlaces.find([key], in: input.snapshot.entries, key: { ($0.source, $0.id) })[0] { return timelines.current[place] }
+        if let place = SnapshotPlaces.find([key], in: input.snapshot.entries, key: { ($0.pointee.source, $0.pointee.id) })[0] { return timelines.current[place] }
         return timelines.others[key] ?? []
     }
 
@@ -238,14 +240,15 @@ struct CurrentBots: RandomAccessCollection, Sendable {
 /// cursor or after a binary search; a list in any other order is found all the same, each by
 /// search. No key is hashed, and a key found at the cursor costs one compare.
 enum SnapshotPlaces {
-    static func find<Item>(_ items: [Item], in entries: [CatalogEntry], key: (Item) -> (source: String, id: String)) -> [Int?] {
+    /// `key` reads an item where it lies (a copy of a ref retains its five strings).
+    static func find<Item>(_ items: [Item], in entries: [CatalogEntry], key: (UnsafePointer<Item>) -> (source: String, id: String)) -> [Int?] {
         entries.withUnsafeBufferPointer { find(items, in: $0, key: key) }
     }
 
-    static func find<Item>(_ items: [Item], in entries: UnsafeBufferPointer<CatalogEntry>, key: (Item) -> (source: String, id: String)) -> [Int?] {
+    static func find<Item>(_ items: [Item], in entries: UnsafeBufferPointer<CatalogEntry>, key: (UnsafePointer<Item>) -> (source: String, id: String)) -> [Int?] {
         var cursor = 0
-        return items.map { item -> Int? in
-            let (source, id) = key(item)
+        return items.withUnsafeBufferPointer { items in items.indices.map { n -> Int? in
+            let (source, id) = key(items.baseAddress! + n)
             func isAt(_ i: Int) -> Bool { entries[i].bot.id == id && entries[i].bot.source == source }
             if cursor < entries.count, isAt(cursor) {
                 cursor += 1
@@ -261,6 +264,6 @@ enum SnapshotPlaces {
             guard low < entries.count, isAt(low) else { return nil }
             cursor = low + 1
             return low
-        }
+        } }
     }
 }
