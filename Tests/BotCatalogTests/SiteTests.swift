@@ -1007,6 +1007,24 @@ struct SiteTests {
         #expect(runs.count == 2)
     }
 
+    @Test("what a build leaves is freed once, however many threads drop it at the same time")
+    func leftoversFreedOnce() async throws {
+        final class Counted: @unchecked Sendable {
+            let freed: Counter
+            init(_ freed: Counter) { self.freed = freed }
+            deinit { freed.add() }
+        }
+        let freed = Counter()
+        let rounds = 20_000
+        for _ in 0..<rounds {
+            let leftovers = Leftovers([Counted(freed), Counted(freed)])
+            DispatchQueue.concurrentPerform(iterations: 8) { _ in leftovers.dropInBackground() }
+        }
+        // The freeing happens on other threads: waited for (a crash or a second free fails the run sooner).
+        for _ in 0..<600 where freed.count < 2 * rounds { try await Task.sleep(for: .milliseconds(50)) }
+        #expect(freed.count == 2 * rounds)
+    }
+
     /// A value set on one thread and read on another.
     final class Box: @unchecked Sendable {
         private let lock = NSLock()

@@ -123,13 +123,23 @@ final class Background<Value: Sendable>: @unchecked Sendable {
 
 /// What a step leaves behind, freed on another thread: a model of 10,000 bots is some 100,000
 /// objects, and freeing them takes milliseconds the caller need not wait for. The caller hands
-/// over its last references (`consume`), so the freeing happens where it is dropped.
+/// over its last references (`consume`), so the freeing happens where it is dropped. Dropping
+/// more than once is harmless (a staged site published twice asks twice): the value is taken
+/// under a lock, by one block only.
 final class Leftovers: @unchecked Sendable {
+    private let lock = NSLock()
     private var held: Any?
 
     init(_ held: Any) { self.held = held }
 
     func dropInBackground() {
-        DispatchQueue.global(qos: .utility).async { self.held = nil }
+        DispatchQueue.global(qos: .utility).async {
+            // Taken out here and freed as this block ends, on this thread.
+            let taken = self.lock.withLock { () -> Any? in
+                defer { self.held = nil }
+                return self.held
+            }
+            _ = consume taken
+        }
     }
 }
