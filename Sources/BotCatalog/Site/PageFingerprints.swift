@@ -122,9 +122,9 @@ struct PageFingerprints: Sendable {
         f.add(organizationNames)
         // The added bots' pages are printed in chunks, on all cores when there are several (the
         // first run adds every bot), then the chunks' prints in order.
-        // A current bot's page is found by its place in the snapshot (the lists are sorted as
-        // the snapshot is), the others' by key.
-        let entries = model.input.snapshot.entries
+        // A current bot's page is found by its place in the snapshot (the timelines found the
+        // places of each run's bots), the others' by key.
+        let places = model.timelines.places[index]
         @Sendable func page(_ place: Int?, _ key: @autoclosure () -> BotKey) -> String {
             if let place { return model.currentPaths[model.rank[place]] }
             return model.paths.bots[key()] ?? ""
@@ -136,8 +136,8 @@ struct PageFingerprints: Sendable {
             return Array(stride(from: 0, to: refs.count, by: InputDigest.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
                 var chunk = Fingerprint()
                 let range = start..<min(start + InputDigest.refChunk, refs.count)
-                let places = SnapshotPlaces.find(Array(range), in: entries) { (refs[$0.pointee].source, refs[$0.pointee].id) }
-                for (i, place) in zip(range, places) {
+                for i in range {
+                    let place = places.added[i]
                     chunk.add(page(place, BotKey(source: refs[i].source, id: refs[i].id)))
                 }
                 return chunk.value
@@ -145,11 +145,9 @@ struct PageFingerprints: Sendable {
         }
         for chunk in chunks { f.add(chunk) }
         f.add("removed")
-        let removed = SnapshotPlaces.find(entry.changes.removed, in: entries) { ($0.pointee.source, $0.pointee.id) }
-        for (bot, place) in zip(entry.changes.removed, removed) { f.add(page(place, bot.key)) }
+        for (bot, place) in zip(entry.changes.removed, places.removed) { f.add(page(place, bot.key)) }
         f.add("changed")
-        let changed = SnapshotPlaces.find(entry.changes.changed, in: entries) { ($0.pointee.bot.source, $0.pointee.bot.id) }
-        for (c, place) in zip(entry.changes.changed, changed) { f.add(page(place, c.bot.key)) }
+        for (c, place) in zip(entry.changes.changed, places.changed) { f.add(page(place, c.bot.key)) }
         return f.hex
     }
 

@@ -147,6 +147,13 @@ struct SiteModel: Sendable {
     struct Timelines: Sendable {
         var current: [[BotEvent]]
         var others: [BotKey: [BotEvent]] = [:]
+        /// Each run's listed bots' places in the snapshot (history order), for the runs' pages.
+        var places: [RunPlaces] = []
+    }
+
+    /// Where a run's added, removed and changed bots stand in the snapshot (nil: not there).
+    struct RunPlaces: Sendable {
+        var added: [Int?], removed: [Int?], changed: [Int?]
     }
 
     /// Each bot's events, and the removed bots' tombstones.
@@ -160,6 +167,7 @@ struct SiteModel: Sendable {
             func append(_ event: BotEvent, at place: Int?, _ key: @autoclosure () -> BotKey) {
                 if let place { events.current[place].append(event) } else { events.others[key(), default: []].append(event) }
             }
+            events.places.reserveCapacity(input.history.count)
             for entry in input.history.reversed() {
                 // Each list is sorted by key, as the snapshot is: their places are found walking both.
                 let removed = SnapshotPlaces.find(entry.changes.removed, in: entries) { ($0.pointee.source, $0.pointee.id) }
@@ -175,12 +183,14 @@ struct SiteModel: Sendable {
                     append(BotEvent(at: entry.at, kind: .changed, changes: change.fields), at: changed[i], change.bot.key)
                 }
                 let added = SnapshotPlaces.find(entry.changes.added, in: entries) { ($0.pointee.source, $0.pointee.id) }
+                events.places.append(RunPlaces(added: added, removed: removed, changed: changed))
                 // By index: each ref copied out would retain its five strings (the first run adds every bot).
                 for i in added.indices.reversed() {
                     append(BotEvent(at: entry.at, kind: .added, changes: []), at: added[i], entry.changes.added[i].key)
                 }
             }
         }
+        events.places.reverse()
         return (events, tombstones)
     }
 
