@@ -178,11 +178,17 @@ struct SiteTests {
 
     static func expectRows(_ cache: RowCache, _ keys: [BotKey], _ texts: [[String]], sourceLocation: SourceLocation = #_sourceLocation) {
         #expect(cache.count == keys.count, sourceLocation: sourceLocation)
-        for (key, parts) in zip(keys, texts) {
+        for (n, (key, parts)) in zip(keys, texts).enumerated() {
             let read = cache.row(key, fingerprint: parts[0])
             #expect([read?.fingerprint, read?.atRoot, read?.oneDown, read?.catalogJSON].map { $0?.string } == parts, "\(key)", sourceLocation: sourceLocation)
             #expect(cache.row(key, fingerprint: parts[0] + "0") == nil, sourceLocation: sourceLocation)
+            // Found where the saved order puts it, and from a place that is not its own (a bot added or removed before it), or none.
+            let place = cache.place(of: key, near: n)
+            #expect(place != nil && [n - 1, n + 1, keys.count + 5, -1].allSatisfy { cache.place(of: key, near: $0) == place }, "\(key)", sourceLocation: sourceLocation)
+            #expect(place.flatMap { cache.row(at: $0, fingerprint: parts[0])?.atRoot.string } == parts[1], sourceLocation: sourceLocation)
         }
+        // A key the cache does not hold has no place, wherever it is looked for.
+        #expect([0, 1, -1].allSatisfy { cache.place(of: BotKey(source: "unltd", id: "not-cached"), near: $0) == nil }, sourceLocation: sourceLocation)
     }
 
     @Test("bots whose pages would collide all get a suffix from their identity, whatever their order; the others keep the plain name")

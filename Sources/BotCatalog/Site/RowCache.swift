@@ -51,11 +51,17 @@ final class RowCache: @unchecked Sendable {
     /// The pages the cached rows' places name.
     private(set) var pages: [String] = []
     private var mappings: [MappedFile] = []
-    /// Cached rows by a hash of their key; the key's bytes are compared on a hit.
-    private var rows: [UInt64: (source: ByteSpan, id: ByteSpan, row: Row)] = [:]
+    /// The cached rows in the file's order, which is the display order of the build that saved
+    /// them, with their keys' bytes (nil: a row whose page is gone or changed). A build whose
+    /// bots are in the same order finds each row where it looks first, with no key hashed.
+    private var ordered: [(source: ByteSpan, id: ByteSpan, row: Row?)] = []
+    /// Where each key's row is, by a hash of the key: made on the first row not found where it
+    /// was looked for first (a bot was added, removed or renamed since), under `lock`.
+    private var byKey: [UInt64: Int]?
+    private let lock = NSLock()
 
     /// How many bots have a cached row.
-    var count: Int { rows.count }
+    private(set) var count = 0
 
     /// An empty cache.
     init() {}
@@ -74,26 +80,52 @@ final class RowCache: @unchecked Sendable {
             if let mapped { cache.mappings.append(mapped) }
             pages.append(mapped)
         }
-        cache.rows.reserveCapacity(parsed.rows.count)
-        rows: for record in parsed.rows {
+        cache.ordered.reserveCapacity(parsed.rows.count)
+        for record in parsed.rows {
             // Each part's bytes, in the inline bytes or a page still as the cache names it.
             func part(_ ref: Record.Ref) -> (ByteSpan, Place)? {
                 if ref.page == Record.inline { return (ByteSpan(start: parsed.inline.baseAddress! + ref.offset, count: ref.length), .none) }
                 guard let page = pages[ref.page], ref.offset <= page.bytes.count, ref.length <= page.bytes.count - ref.offset else { return nil }
                 return (ByteSpan(start: page.bytes.baseAddress! + ref.offset, count: ref.length), Place(page: Int32(ref.page), offset: ref.offset))
             }
-            guard let atRoot = part(record.atRoot), let oneDown = part(record.oneDown), let catalogJSON = part(record.catalogJSON) else { continue rows }
+            guard let atRoot = part(record.atRoot), let oneDown = part(record.oneDown), let catalogJSON = part(record.catalogJSON) else {
+                cache.ordered.append((record.source, record.id, nil))
+                continue
+            }
             let row = Row(fingerprint: record.fingerprint, atRoot: atRoot.0, oneDown: oneDown.0, catalogJSON: catalogJSON.0,
                           places: Places(atRoot: atRoot.1, oneDown: oneDown.1, catalogJSON: catalogJSON.1))
-            cache.rows[hash(record.source, record.id)] = (record.source, record.id, row)
+            cache.ordered.append((record.source, record.id, row))
+            cache.count += 1
         }
         return cache
     }
 
     /// The cached row of `key` with this fingerprint; nil when there is none.
     func row(_ key: BotKey, fingerprint: String) -> Row? {
-        guard let hit = rows[Self.hash(key)], hit.row.fingerprint.equals(fingerprint), hit.source.equals(key.source), hit.id.equals(key.id) else { return nil }
-        return hit.row
+        place(of: key, near: -1).flatMap { row(at: $0, fingerprint: fingerprint) }
+    }
+
+    /// Where `key`'s row is in the cache (nil: it has none), looked for at `guess` first.
+    func place(of key: BotKey, near guess: Int) -> Int? {
+        if guess >= 0, guess < ordered.count, ordered[guess].id.equals(key.id), ordered[guess].source.equals(key.source) { return guess }
+        let at = lock.withLock { () -> Int? in
+            if byKey == nil {
+                var places: [UInt64: Int] = [:]
+                places.reserveCapacity(ordered.count)
+                // A key saved twice (a damaged file) is found at its last place.
+                for (n, entry) in ordered.enumerated() { places[Self.hash(entry.source, entry.id)] = n }
+                byKey = places
+            }
+            return byKey?[Self.hash(key)]
+        }
+        guard let at, ordered[at].id.equals(key.id), ordered[at].source.equals(key.source) else { return nil }
+        return at
+    }
+
+    /// The row at `place` when it has this fingerprint.
+    func row(at place: Int, fingerprint: String) -> Row? {
+        guard let row = ordered[place].row, row.fingerprint.equals(fingerprint) else { return nil }
+        return row
     }
 
     static func hash(_ key: BotKey) -> UInt64 {

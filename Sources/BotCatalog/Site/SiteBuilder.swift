@@ -593,9 +593,15 @@ public struct SiteBuilder: Sendable {
             // per row grew the allocator's heap a row at a time, one `mprotect` call each.
             var pieces: [[UInt8]] = []
             var rendered: [Int] = []
+            // Each row is looked for where the cache's order says, shifted by what the rows
+            // before it found (a bot added or removed since moves the ones after it).
+            var shift = 0
             for i in start..<end {
                 let print = prints.row(i)
-                if let cached = cache.row(model.current[i].key, fingerprint: print) { rows.append(cached); continue }
+                if let at = cache.place(of: model.current[i].key, near: i + shift) {
+                    shift = at - i
+                    if let cached = cache.row(at: at, fingerprint: print) { rows.append(cached); continue }
+                }
                 let entry = model.current[i]
                 // Rendered once with a marker for the way to the root, then made for both depths:
                 // the marker only ever becomes "" or "../", wherever it stands.
