@@ -61,20 +61,25 @@ struct InputDigest: Sendable, Equatable {
         value = Self.historyKey(input.history) + f.hex
     }
 
-    /// The prints of `refs` in chunks of `refChunk`, in order (each ref read where it lies: a
-    /// copy of each retains its five strings).
+    /// The prints of `refs` in chunks (each ref read where it lies: a copy of each retains its five strings).
     static func chunkPrints(_ refs: [BotRef]) -> [UInt64] {
         refs.withUnsafeBufferPointer { refs -> [UInt64] in
             nonisolated(unsafe) let refs = refs
-            return Array(stride(from: 0, to: refs.count, by: refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
-                var chunk = Fingerprint()
-                for i in start..<min(start + refChunk, refs.count) { chunk.add(refAt: refs.baseAddress! + i) }
-                return chunk.value
-            }
+            return chunkPrints(refs.count) { $0.add(refAt: refs.baseAddress! + $1) }
         }
     }
 
-    static let refChunk = 1024
+    /// The prints of `count` items in chunks of 1,024, in order, on all cores when there are
+    /// several: `add` adds the item at an index to its chunk's print. (A run's list of bots:
+    /// the first run lists every bot.)
+    static func chunkPrints(_ count: Int, _ add: @Sendable (inout Fingerprint, Int) -> Void) -> [UInt64] {
+        let size = 1024
+        return Array(stride(from: 0, to: count, by: size)).parallelMap(minimum: 2) { start -> UInt64 in
+            var chunk = Fingerprint()
+            for i in start..<min(start + size, count) { add(&chunk, i) }
+            return chunk.value
+        }
+    }
 
     /// The history in brief, which the digest starts with: its length and its newest run's time.
     /// A run with changes adds a history entry, so a build whose key is not the last build's

@@ -120,28 +120,18 @@ struct PageFingerprints: Sendable {
         f.add(entry.at)
         f.add(runs[index])
         f.add(organizationNames)
-        // The added bots' pages are printed in chunks, on all cores when there are several (the
-        // first run adds every bot), then the chunks' prints in order.
         // A current bot's page is found by its place in the snapshot (the timelines found the
-        // places of each run's bots), the others' by key.
+        // places of each run's bots), the others' by key. The added bots' pages are printed in
+        // chunks, on all cores when there are several, then the chunks' prints in order.
         let places = model.timelines.places[index]
         @Sendable func page(_ place: Int?, _ key: @autoclosure () -> BotKey) -> String {
             if let place { return model.currentPaths[model.rank[place]] }
             return model.paths.bots[key()] ?? ""
         }
-        let added = entry.changes.added
-        let chunks = added.withUnsafeBufferPointer { refs -> [UInt64] in
+        let chunks = entry.changes.added.withUnsafeBufferPointer { refs -> [UInt64] in
             // Each ref read where it lies: a copy of each retains its five strings.
             nonisolated(unsafe) let refs = refs
-            return Array(stride(from: 0, to: refs.count, by: InputDigest.refChunk)).parallelMap(minimum: 2) { start -> UInt64 in
-                var chunk = Fingerprint()
-                let range = start..<min(start + InputDigest.refChunk, refs.count)
-                for i in range {
-                    let place = places.added[i]
-                    chunk.add(page(place, BotKey(source: refs[i].source, id: refs[i].id)))
-                }
-                return chunk.value
-            }
+            return InputDigest.chunkPrints(refs.count) { $0.add(page(places.added[$1], BotKey(source: refs[$1].source, id: refs[$1].id))) }
         }
         for chunk in chunks { f.add(chunk) }
         f.add("removed")
