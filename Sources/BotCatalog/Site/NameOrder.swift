@@ -63,7 +63,6 @@ enum NameOrder {
             }
         }
     }
-}
 
     /// The first 24 bytes of a name, big-endian, zero-padded: ordered as the bytes are.
     struct Prefix: Equatable, Comparable {
@@ -84,3 +83,4 @@ enum NameOrder {
             x.a != y.a ? x.a < y.a : x.b != y.b ? x.b < y.b : x.c < y.c
         }
     }
+}
