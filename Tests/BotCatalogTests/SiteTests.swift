@@ -441,6 +441,16 @@ struct SiteTests {
         #expect(timeline(d) == ["removed t2", "added t1"])
         #expect(model.tombstones.mapValues(\.removedAt) == [b.key: "t4", c.key: "t3"])
         #expect(model.events(a.key).first?.changes == change)
+
+        // The same with the snapshot's entries set out of order: every bot keeps its own timeline.
+        var unsorted = snapshot
+        unsorted.entries.reverse()
+        let same = SiteModel(SiteInput(title: "T", baseURL: nil, snapshot: unsorted, history: history))
+        for bot in [a, b, c, d] { #expect(same.events(bot.key).map { "\($0.kind.rawValue) \($0.at)" } == timeline(bot), "\(bot.id)") }
+        for i in same.current.indices {
+            #expect(same.events(same.current[i].key, current: i).map(\.at) == model.events(same.current[i].key).map(\.at))
+        }
+        #expect(same.tombstones.mapValues(\.removedAt) == model.tombstones.mapValues(\.removedAt))
     }
 
     @Test("keys are found at their places in the snapshot whether a list comes in the snapshot's order, in another, with repeats or with keys it does not hold")
@@ -456,6 +466,12 @@ struct SiteTests {
         for list in [entries.map(\.key), sortedSubset, (sortedSubset + missing).sorted(), sortedSubset.reversed(), (keys + missing).shuffled(using: &generator),
                      sortedSubset.flatMap { [$0, $0] }, [], missing] {
             #expect(SnapshotPlaces.find(list, in: entries) { ($0.pointee.source, $0.pointee.id) } == list.map { place[$0] })
+        }
+        // Entries set out of order (snapshots never hold them so) are found all the same.
+        let shuffled = entries.shuffled(using: &generator)
+        let shuffledPlace = Dictionary(uniqueKeysWithValues: shuffled.enumerated().map { ($1.key, $0) })
+        for list in [entries.map(\.key), sortedSubset + missing, (keys + missing).shuffled(using: &generator)] {
+            #expect(SnapshotPlaces.find(list, in: shuffled) { ($0.pointee.source, $0.pointee.id) } == list.map { shuffledPlace[$0] })
         }
     }
 

@@ -163,6 +163,7 @@ struct SiteModel: Sendable {
         var tombstones: [BotKey: Tombstone] = [:]
         var events = Timelines(current: Array(repeating: [], count: input.snapshot.entries.count))
         input.snapshot.entries.withUnsafeBufferPointer { entries in
+            let finder = SnapshotPlaces(entries)
             // (The key is made only for a bot that is not current.)
             func append(_ event: BotEvent, at place: Int?, _ key: @autoclosure () -> BotKey) {
                 if let place { events.current[place].append(event) } else { events.others[key(), default: []].append(event) }
@@ -170,7 +171,7 @@ struct SiteModel: Sendable {
             events.places.reserveCapacity(input.history.count)
             for entry in input.history.reversed() {
                 // Each list is sorted by key, as the snapshot is: their places are found walking both.
-                let removed = SnapshotPlaces.find(entry.changes.removed, in: entries) { ($0.pointee.source, $0.pointee.id) }
+                let removed = finder.find(entry.changes.removed) { ($0.pointee.source, $0.pointee.id) }
                 for (i, bot) in entry.changes.removed.enumerated().reversed() {
                     // A current bot has no tombstone.
                     if removed[i] == nil, events.others[bot.key]?.contains(where: { $0.kind != .changed }) != true {
@@ -178,11 +179,11 @@ struct SiteModel: Sendable {
                     }
                     append(BotEvent(at: entry.at, kind: .removed, changes: []), at: removed[i], bot.key)
                 }
-                let changed = SnapshotPlaces.find(entry.changes.changed, in: entries) { ($0.pointee.bot.source, $0.pointee.bot.id) }
+                let changed = finder.find(entry.changes.changed) { ($0.pointee.bot.source, $0.pointee.bot.id) }
                 for (i, change) in entry.changes.changed.enumerated().reversed() {
                     append(BotEvent(at: entry.at, kind: .changed, changes: change.fields), at: changed[i], change.bot.key)
                 }
-                let added = SnapshotPlaces.find(entry.changes.added, in: entries) { ($0.pointee.source, $0.pointee.id) }
+                let added = finder.find(entry.changes.added) { ($0.pointee.source, $0.pointee.id) }
                 events.places.append(RunPlaces(added: added, removed: removed, changed: changed))
                 // By index: each ref copied out would retain its five strings (the first run adds every bot).
                 for i in added.indices.reversed() {
@@ -249,16 +250,31 @@ struct CurrentBots: RandomAccessCollection, Sendable {
 /// too (a run's added, changed and removed bots) is walked alongside them, each found at the
 /// cursor or after a binary search; a list in any other order is found all the same, each by
 /// search. No key is hashed, and a key found at the cursor costs one compare.
-enum SnapshotPlaces {
-    /// `key` reads an item where it lies (a copy of a ref retains its five strings).
-    static func find<Item>(_ items: [Item], in entries: [CatalogEntry], key: (UnsafePointer<Item>) -> (source: String, id: String)) -> [Int?] {
-        entries.withUnsafeBufferPointer { find(items, in: $0, key: key) }
+///
+/// Snapshots keep their entries sorted (`Snapshot.init` sorts them, the state store refuses a
+/// file that is not): entries set otherwise are checked for once, and then found through a
+/// table by key instead, so no bot is given another's place or none.
+struct SnapshotPlaces {
+    let entries: UnsafeBufferPointer<CatalogEntry>
+    /// Each key's place, when the entries are not in order (nil: they are).
+    private let table: [BotKey: Int]?
+
+    init(_ entries: UnsafeBufferPointer<CatalogEntry>) {
+        self.entries = entries
+        func precedes(_ a: UnsafePointer<CatalogEntry>, _ b: UnsafePointer<CatalogEntry>) -> Bool {
+            a.pointee.bot.source != b.pointee.bot.source ? a.pointee.bot.source < b.pointee.bot.source : a.pointee.bot.id < b.pointee.bot.id
+        }
+        let sorted = entries.count < 2 || (1..<entries.count).allSatisfy { precedes(entries.baseAddress! + $0 - 1, entries.baseAddress! + $0) }
+        table = sorted ? nil : Dictionary(entries.indices.map { (entries[$0].key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
-    static func find<Item>(_ items: [Item], in entries: UnsafeBufferPointer<CatalogEntry>, key: (UnsafePointer<Item>) -> (source: String, id: String)) -> [Int?] {
+    /// Each item's place (nil: not in the snapshot). `key` reads an item where it lies (a copy
+    /// of a ref retains its five strings).
+    func find<Item>(_ items: [Item], key: (UnsafePointer<Item>) -> (source: String, id: String)) -> [Int?] {
         var cursor = 0
         return items.withUnsafeBufferPointer { items in items.indices.map { n -> Int? in
             let (source, id) = key(items.baseAddress! + n)
+            if let table { return table[BotKey(source: source, id: id)] }
             func isAt(_ i: Int) -> Bool { entries[i].bot.id == id && entries[i].bot.source == source }
             if cursor < entries.count, isAt(cursor) {
                 cursor += 1
@@ -275,5 +291,10 @@ enum SnapshotPlaces {
             cursor = low + 1
             return low
         } }
+    }
+
+    /// `find` among `entries`, checked for their order first.
+    static func find<Item>(_ items: [Item], in entries: [CatalogEntry], key: (UnsafePointer<Item>) -> (source: String, id: String)) -> [Int?] {
+        entries.withUnsafeBufferPointer { SnapshotPlaces($0).find(items, key: key) }
     }
 }
