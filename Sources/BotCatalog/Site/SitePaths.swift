@@ -44,33 +44,21 @@ public struct SitePaths: Sendable {
     }
 
     /// `candidate` when the texts it is made of are ASCII (nil otherwise), made in one buffer on
-    /// the stack: interpolating the segments made four strings per bot, on every run. (A segment
-    /// is at most 81 bytes: `asciiSegment` stops once it reaches 80, after a dash and a byte.)
+    /// the stack: interpolating the segments made four strings per bot, on every run.
     static func asciiCandidate(source: String, slug: String, name: String) -> String? {
-        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5 + 81 + 1 + 81 + 5) { buffer -> String? in
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 5 + maxSegment + 1 + maxSegment + 5) { buffer -> String? in
             var count = 0
             func put(_ text: StaticString) {
                 for i in 0..<text.utf8CodeUnitCount { buffer[count + i] = text.utf8Start[i] }
                 count += text.utf8CodeUnitCount
             }
-            /// The segment of `text` written at the end; false when `text` is not ASCII.
+            /// The segment of `text` written at the end, or `fallback`'s when it has none; false
+            /// when `text` is not ASCII.
             func putSegment(_ text: String, or fallback: () -> Bool) -> Bool {
                 guard text.utf8.allSatisfy({ $0 < 0x80 }) else { return false }
-                let start = count
-                var pendingDash = false
-                for var byte in text.utf8 {
-                    if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
-                    if (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) {
-                        if pendingDash && count > start { buffer[count] = UInt8(ascii: "-"); count += 1 }
-                        pendingDash = false
-                        buffer[count] = byte
-                        count += 1
-                        if count - start >= 80 { break }
-                    } else {
-                        pendingDash = true
-                    }
-                }
-                return count > start || fallback()
+                let written = writeASCIISegment(text, into: buffer.baseAddress! + count)
+                count += written
+                return written > 0 || fallback()
             }
             put("bots/")
             guard putSegment(source, or: { put("source"); return true }) else { return nil }
@@ -154,21 +142,33 @@ public struct SitePaths: Sendable {
 
     /// `segment` of ASCII text: the same rules on bytes.
     static func asciiSegment(_ text: String) -> String? {
-        var out: [UInt8] = []
-        out.reserveCapacity(min(80, text.utf8.count))
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxSegment) { buffer -> String? in
+            let count = writeASCIISegment(text, into: buffer.baseAddress!)
+            return count == 0 ? nil : String(decoding: UnsafeBufferPointer(rebasing: buffer[..<count]), as: UTF8.self)
+        }
+    }
+
+    /// The most bytes a segment takes: it stops once it reaches 80, after a dash and a byte.
+    static let maxSegment = 81
+
+    /// `asciiSegment` of `text` written at `out` (room for `maxSegment` bytes); how many bytes it
+    /// took, 0 when nothing readable is left. `text` is ASCII.
+    static func writeASCIISegment(_ text: String, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        var count = 0
         var pendingDash = false
         for var byte in text.utf8 {
             if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { byte += 32 }
             if (byte >= UInt8(ascii: "a") && byte <= UInt8(ascii: "z")) || (byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9")) {
-                if pendingDash && !out.isEmpty { out.append(UInt8(ascii: "-")) }
+                if pendingDash && count > 0 { out[count] = UInt8(ascii: "-"); count += 1 }
                 pendingDash = false
-                out.append(byte)
-                if out.count >= 80 { break }
+                out[count] = byte
+                count += 1
+                if count >= 80 { break }
             } else {
                 pendingDash = true
             }
         }
-        return out.isEmpty ? nil : String(decoding: out, as: UTF8.self)
+        return count
     }
 
     /// 8 hex digits of FNV-1a: stable across runs and machines (unlike `Hasher`).
