@@ -107,7 +107,8 @@ final class RowCache: @unchecked Sendable {
 
     /// Where `key`'s row is in the cache (nil: it has none), looked for at `guess` first.
     func place(of key: BotKey, near guess: Int) -> Int? {
-        if guess >= 0, guess < ordered.count, ordered[guess].id.equals(key.id), ordered[guess].source.equals(key.source) { return guess }
+        func holds(_ n: Int) -> Bool { ordered[n].id.equals(key.id) && ordered[n].source.equals(key.source) }
+        if guess >= 0, guess < ordered.count, holds(guess) { return guess }
         let at = lock.withLock { () -> Int? in
             if byKey == nil {
                 var places: [UInt64: Int] = [:]
@@ -118,7 +119,7 @@ final class RowCache: @unchecked Sendable {
             }
             return byKey?[Self.hash(key)]
         }
-        guard let at, ordered[at].id.equals(key.id), ordered[at].source.equals(key.source) else { return nil }
+        guard let at, holds(at) else { return nil }
         return at
     }
 
