@@ -392,7 +392,7 @@ struct SiteTests {
         try manifest.data.write(to: URL(fileURLWithPath: path))
         let read = SiteManifest.read(path)
         #expect(read.templateHash == "t1" && read.digest == "d1" && read.folders == manifest.folders)
-        #expect(read.pages == manifest.pages.filter { !$0.key.contains("\n") }, "a path with a line break is left out: that page is rendered again")
+        #expect(read.pages.dictionary == manifest.pages.dictionary.filter { !$0.key.contains("\n") }, "a path with a line break is left out: that page is rendered again")
         #expect(read.data == manifest.data, "the same manifest, the same bytes")
 
         // A build lists its pages in its own order; they are read back the same, in that order.
@@ -400,7 +400,7 @@ struct SiteTests {
         built.listed = [("tags/z.html", "01"), ("index.html", "02"), ("bots/unltd/a.html", "03")]
         try built.data.write(to: URL(fileURLWithPath: path))
         let again = SiteManifest.read(path)
-        #expect(again.pages == ["tags/z.html": "01", "index.html": "02", "bots/unltd/a.html": "03"] && again.listed.map(\.path) == built.listed.map(\.path))
+        #expect(again.pages.dictionary == ["tags/z.html": "01", "index.html": "02", "bots/unltd/a.html": "03"] && again.pages.paths == built.listed.map(\.path))
         #expect(again.data == built.data)
         #expect(SiteManifest.readDigest(path) == "d2", "the digest is read from the first lines alone")
 
@@ -408,7 +408,7 @@ struct SiteTests {
                                      "folders": .object(["tags": .string("9.1")])])
         try JSONWriter.data(json, pretty: false).write(to: URL(fileURLWithPath: path))
         let old = SiteManifest.read(path)
-        #expect(old.templateHash == "t0" && old.digest == "d0" && old.pages == ["index.html": "aa", "tags/x.html": "bb"] && old.folders == ["tags": "9.1"])
+        #expect(old.templateHash == "t0" && old.digest == "d0" && old.pages.dictionary == ["index.html": "aa", "tags/x.html": "bb"] && old.folders == ["tags": "9.1"])
         #expect(SiteManifest.readDigest(path) == "", "no early digest from the JSON form: the build then digests before it decides")
         #expect(SiteManifest.readDigest("\(folder)/none") == "")
 
@@ -417,6 +417,37 @@ struct SiteTests {
             try damaged.write(to: URL(fileURLWithPath: path))
             #expect(SiteManifest.read(path).pages.isEmpty)
         }
+    }
+
+    @Test("the last build's pages are found by path as a dictionary finds them: every page with its print, no other path, a page listed twice with its last print")
+    func manifestPagesLookUp() throws {
+        var generator = SystemRandomNumberGenerator()
+        let letters = Array("abz-_./ éß日本😀 x".unicodeScalars)
+        var pages: [String: String] = [:]
+        for i in 0..<5_000 {
+            let length = Int.random(in: 0...60, using: &generator)
+            let name = String(String.UnicodeScalarView((0..<length).map { _ in letters.randomElement(using: &generator)! }))
+            pages[i % 3 == 0 ? "bots/unltd/\(name).html" : name] = String(UInt64.random(in: 0...UInt64.max, using: &generator), radix: 16)
+        }
+        pages[""] = "e0"
+        let table = ManifestPages(pages)
+        #expect(table.count == pages.count && table.dictionary == pages)
+        for (path, print) in pages {
+            #expect(table.contains(path) && table[path] == print && table.holds(path, print: print))
+            #expect(!table.holds(path, print: print + "0") && !table.holds(path, print: String(print.dropLast())))
+            for other in [path + "x", "x" + path, String(path.dropLast())] {
+                #expect(table.contains(other) == (pages[other] != nil) && table[other] == pages[other] && table.holds(other, print: print) == (pages[other] == print))
+            }
+        }
+        #expect(table.count(withPrefix: "bots/") == pages.keys.count { $0.hasPrefix("bots/") })
+        #expect(!ManifestPages.empty.contains("index.html") && ManifestPages.empty[""] == nil)
+
+        // A file that lists a page twice: the page keeps its first place, with its last print.
+        let folder = try TestSupport.temporaryFolder()
+        let path = "\(folder)/site-manifest.json"
+        try Data((SiteManifest.header + "t t1\nd d1\np 01 index.html\np 02 tags/a b.html\np 03 index.html\n").utf8).write(to: URL(fileURLWithPath: path))
+        let read = SiteManifest.read(path).pages
+        #expect(read.paths == ["index.html", "tags/a b.html"] && read["index.html"] == "03" && read["tags/a b.html"] == "02")
     }
 
     @Test("each bot's timeline lists its events newest first; a removed bot keeps a tombstone from its newest removal, unless it was added again or is current")

@@ -9,7 +9,7 @@ import Foundation
 struct PageWriter: Sendable {
     let staging: String
     let current: String
-    let oldManifest: [String: String]
+    let oldManifest: ManifestPages
     /// Updating the spare: the pages whose file there is not the published one's.
     let relink: Set<String>?
     /// The published site holds every page of `oldManifest` (`SiteManifest.isIntact`): a page
@@ -19,7 +19,7 @@ struct PageWriter: Sendable {
     private let stagingFD: Int32
     private let currentFD: Int32
 
-    init(staging: String, current: String, oldManifest: [String: String], relink: Set<String>? = nil, intact: Bool = false) {
+    init(staging: String, current: String, oldManifest: ManifestPages, relink: Set<String>? = nil, intact: Bool = false) {
         self.staging = staging
         self.current = current
         self.oldManifest = oldManifest
@@ -47,7 +47,7 @@ struct PageWriter: Sendable {
 
     /// Whether the published page can be linked as it is.
     func isReusable(_ path: String, fingerprint: String) -> Bool {
-        oldManifest[path] == fingerprint && (intact || access("\(current)/\(path)", F_OK) == 0)
+        oldManifest.holds(path, print: fingerprint) && (intact || access("\(current)/\(path)", F_OK) == 0)
     }
 
     /// A page ready to be stored: linked from the published site, or these bytes.
@@ -71,7 +71,7 @@ struct PageWriter: Sendable {
             return Planned(path: path, fingerprint: fingerprint, content: .reuse, listedBefore: true)
         }
         let bytes = try render()
-        let listed = oldManifest[path] != nil
+        let listed = oldManifest.contains(path)
         let unchanged = listed && bytes.matchesFile(atPath: "\(current)/\(path)")
         return Planned(path: path, fingerprint: fingerprint ?? "", content: .render(bytes), unchanged: unchanged, listedBefore: listed)
     }

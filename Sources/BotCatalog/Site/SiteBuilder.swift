@@ -103,7 +103,7 @@ public struct SiteBuilder: Sendable {
         let oldManifest = manifestRead.value
         if modelMade == nil, let quick = quickUpdate(input, digest: digest, oldManifest: oldManifest) { return quick }
         let rowCacheRead = earlyCacheRead ?? readRowCache()
-        let reusable = oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : [:]
+        let reusable = oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : .empty
         let model = modelMade?.value ?? SiteModel(input)
         let contexts = PageContexts(model: model)
         let prints = PageFingerprints(model: model, templateHash: templates.fingerprint, bots: digest.bots, runs: digest.runs)
@@ -194,7 +194,7 @@ public struct SiteBuilder: Sendable {
                 // Two lookups per bot, on all cores; then the pages are parted in their order.
                 // Each page read where it lies (a copy retains its key's, path's and print's strings).
                 let settles = botPages.parallelMapInPlace(workers: workers) { _, page in
-                    reusable[page.pointee.path] == page.pointee.print && !relink.contains(page.pointee.path)
+                    reusable.holds(page.pointee.path, print: page.pointee.print) && !relink.contains(page.pointee.path)
                 }
                 pending = []
                 manifest.listed.reserveCapacity(botPages.count + jobs.count)
@@ -282,16 +282,16 @@ public struct SiteBuilder: Sendable {
             // Pages dropped since the last build: looked for only when fewer of its pages are made now.
             if !toldByWriter {
                 for (path, _) in manifest.listed {
-                    if oldManifest.pages[path] != nil { kept += 1 } else { addedPaths.append(path) }
+                    if oldManifest.pages.contains(path) { kept += 1 } else { addedPaths.append(path) }
                 }
             }
             if kept < oldManifest.pages.count {
                 let made = Set(manifest.listed.lazy.map(\.path))
-                dropped = oldManifest.pages.keys.filter { !made.contains($0) }
+                dropped = oldManifest.pages.paths.filter { !made.contains($0) }
             }
             if let spareState {
                 let added = Set(addedPaths), droppedSet = Set(dropped)
-                func isMade(_ page: String) -> Bool { added.contains(page) || (oldManifest.pages[page] != nil && !droppedSet.contains(page)) }
+                func isMade(_ page: String) -> Bool { added.contains(page) || (oldManifest.pages.contains(page) && !droppedSet.contains(page)) }
                 // The spare's pages this build does not have, and its folders it does not need.
                 for page in dropped + spareState.differs.filter({ !isMade($0) }) { unlink("\(staging)/\(page)") }
                 for folder in spareState.folders.keys.sorted().reversed() where !folder.isEmpty && !folders.contains(folder) {
@@ -369,7 +369,7 @@ public struct SiteBuilder: Sendable {
         stats.rendered = 1
         stats.written = changed ? 1 : 0
         stats.reused = stats.pages - stats.written
-        stats.botPages = oldManifest.pages.keys.filter { $0.hasPrefix("bots/") }.count
+        stats.botPages = oldManifest.pages.count(withPrefix: "bots/")
         return StagedSite(output: output, manifestPath: manifestPath,
                           publication: .replace(changed ? [("changelog.html", Data(page))] : [], manifest: nil, changelog: nil),
                           stats: stats, botPaths: [:])
@@ -379,7 +379,7 @@ public struct SiteBuilder: Sendable {
     /// start first in the pool, and whether any page listing bot rows must be rendered (then
     /// `rows` must be filled before the jobs run). The changelog's job also fills `changelog`.
     func listingJobs(_ input: SiteInput, _ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, digest: InputDigest,
-                     reusable: [String: String], rows: RowsBox, placements: Placements, changelog: ChangelogBox) -> (jobs: [PageJob], listingNeeded: Bool) {
+                     reusable: ManifestPages, rows: RowsBox, placements: Placements, changelog: ChangelogBox) -> (jobs: [PageJob], listingNeeded: Bool) {
         let templates = self.templates
         func text(_ make: @escaping () -> String) -> () throws(SiteError) -> PageBytes { { .text(make()) } }
         var jobs: [PageJob] = []
@@ -419,7 +419,7 @@ public struct SiteBuilder: Sendable {
         jobs.append(PageJob(path: "404.html", fingerprint: nil, render: text { templates.render("404", contexts.notFound()) }))
         let feedPrint = prints.feed { runPrints[$0] ?? prints.run($0) }
         jobs.append(PageJob(path: "feed.xml", fingerprint: feedPrint, render: text { templates.render("feed", contexts.feed()) }))
-        var listingNeeded = reusable["index.html"] != indexPrint
+        var listingNeeded = !reusable.holds("index.html", print: indexPrint)
         var groupPaths: [String] = []
         for kind in PageContexts.GroupKind.allCases {
             let members = contexts.members(kind)
@@ -432,7 +432,7 @@ public struct SiteBuilder: Sendable {
                 guard let path = contexts.groupPath(kind, name) else { continue }
                 groupPaths.append(path)
                 let print = prints.group(kind.rawValue, name, members: members[name] ?? [])
-                if reusable[path] != print { listingNeeded = true }
+                if !reusable.holds(path, print: print) { listingNeeded = true }
                 jobs.append(PageJob(path: path, fingerprint: print,
                                     render: {
                     let all = rows.rows
@@ -459,11 +459,11 @@ public struct SiteBuilder: Sendable {
 
     /// The files to replace in place when every fingerprinted page matches the published site,
     /// the same pages exist, and at most one of the always-rendered ones changed; nil otherwise.
-    func inPlaceUpdate(botPages: [BotPage], jobs: [PageJob], listingNeeded: Bool, reusable: [String: String],
+    func inPlaceUpdate(botPages: [BotPage], jobs: [PageJob], listingNeeded: Bool, reusable: ManifestPages,
                        intact: Bool) throws(SiteError) -> (files: [(path: String, data: Data)], stats: Stats)? {
         // `intact`: the published site still holds the last build's files (`SiteManifest.isIntact`).
         guard intact, !listingNeeded, !reusable.isEmpty, reusable.count == botPages.count + jobs.count else { return nil }
-        for page in botPages where reusable[page.path] != page.print { return nil }
+        for page in botPages where !reusable.holds(page.path, print: page.print) { return nil }
         for job in jobs {
             guard let old = reusable[job.path] else { return nil }
             if let print = job.fingerprint, print != old { return nil }
@@ -820,13 +820,13 @@ public struct StagedSite: Sendable {
 struct SiteManifest: Sendable {
     var templateHash: String
     var digest = ""
-    var pages: [String: String] = [:]
+    /// The pages and their prints: the file's lines when read (a build fills `listed` instead).
+    var pages = ManifestPages.empty
     var folders: [String: String] = [:]
     /// The pages at the site's top (no folder), which `isIntact` looks for one by one.
     private(set) var topLevel: [String] = []
     /// The pages and fingerprints in the order they are written to the file: the build's (a
-    /// build fills only this, no dictionary it does not read), or the file's when read. Empty:
-    /// `pages` is written, sorted.
+    /// build fills only this, no table it does not read). Empty: `pages` is written, in its order.
     var listed: [(path: String, print: String)] = [] {
         didSet { listedLines = nil }
     }
@@ -836,7 +836,7 @@ struct SiteManifest: Sendable {
     init(templateHash: String, digest: String = "", pages: [String: String] = [:]) {
         self.templateHash = templateHash
         self.digest = digest
-        self.pages = pages
+        self.pages = ManifestPages(pages)
     }
 
     static let header = "botcatalog-site-manifest 2\n"
@@ -856,7 +856,7 @@ struct SiteManifest: Sendable {
         if let listedLines {
             out += listedLines.value
         } else if listed.isEmpty {
-            for (path, print) in pages.sorted(by: { $0.key < $1.key }) where Self.listable(path) { Self.line(UInt8(ascii: "p"), print, path, into: &out) }
+            pages.appendLines(to: &out)
         } else {
             out += Self.lines(listed)
         }
@@ -913,16 +913,19 @@ struct SiteManifest: Sendable {
     static func read(_ path: String) -> SiteManifest {
         guard let data = FileManager.default.contents(atPath: path) else { return SiteManifest(templateHash: "") }
         if data.first == UInt8(ascii: "{") { return readJSON(data) }
-        return data.withUnsafeBytes { raw -> SiteManifest in
-            parse(raw.bindMemory(to: UInt8.self)) ?? SiteManifest(templateHash: "")
-        }
+        // (Offsets are kept as 32-bit numbers: a manifest of 2 GB is not one a build wrote.)
+        guard data.count < Int(Int32.max) else { return SiteManifest(templateHash: "") }
+        let file = [UInt8](data)
+        return file.withUnsafeBufferPointer { parse($0, file: file) } ?? SiteManifest(templateHash: "")
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> SiteManifest? {
+    /// The manifest in `bytes`; its pages stay in `file` (the same bytes), as lines.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, file: [UInt8]) -> SiteManifest? {
         let header = Array(Self.header.utf8)
         guard let base = bytes.baseAddress, bytes.count >= header.count, memcmp(base, header, header.count) == 0 else { return nil }
         var manifest = SiteManifest(templateHash: "")
-        manifest.pages.reserveCapacity(bytes.count / 64)
+        var pages: [ManifestPages.Line] = []
+        pages.reserveCapacity(bytes.count / 64)
         func text(_ from: Int, _ to: Int) -> String { String(decoding: UnsafeBufferPointer(rebasing: bytes[from..<to]), as: UTF8.self) }
         var i = header.count
         while i < bytes.count {
@@ -935,19 +938,19 @@ struct SiteManifest: Sendable {
             case UInt8(ascii: "t"): manifest.templateHash = text(start, end)
             case UInt8(ascii: "d"): manifest.digest = text(start, end)
             case UInt8(ascii: "f"), UInt8(ascii: "p"):
-                guard let space = (start..<end).first(where: { bytes[$0] == UInt8(ascii: " ") }) else { return nil }
-                let value = text(start, space), path = text(space + 1, end)
+                guard let found = memchr(base + start, Int32(UInt8(ascii: " ")), end - start) else { return nil }
+                let space = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
                 if kind == UInt8(ascii: "f") {
-                    manifest.folders[path] = value
+                    manifest.folders[text(space + 1, end)] = text(start, space)
                 } else {
-                    manifest.pages[path] = value
-                    manifest.listed.append((path, value))
-                    if memchr(base + space + 1, Int32(UInt8(ascii: "/")), end - space - 1) == nil { manifest.topLevel.append(path) }
+                    pages.append(ManifestPages.Line(print: Int32(start), path: Int32(space + 1), end: Int32(end)))
+                    if memchr(base + space + 1, Int32(UInt8(ascii: "/")), end - space - 1) == nil { manifest.topLevel.append(text(space + 1, end)) }
                 }
             default:
                 return nil
             }
         }
+        manifest.pages = ManifestPages(bytes: file, found: pages)
         return manifest
     }
 
@@ -957,7 +960,7 @@ struct SiteManifest: Sendable {
         }
         var manifest = SiteManifest(templateHash: hash, digest: json["digest"]?.stringValue ?? "", pages: pages.compactMapValues(\.stringValue))
         if case .object(let folders)? = json["folders"] { manifest.folders = folders.compactMapValues(\.stringValue) }
-        manifest.topLevel = manifest.pages.keys.filter { !$0.utf8.contains(UInt8(ascii: "/")) }
+        manifest.topLevel = manifest.pages.paths.filter { !$0.utf8.contains(UInt8(ascii: "/")) }
         return manifest
     }
 
