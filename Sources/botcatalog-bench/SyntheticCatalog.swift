@@ -23,14 +23,16 @@ enum SyntheticCatalog {
         return Snapshot(takenAt: at, sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete, bots: entries.count)], entries: entries)
     }
 
-    /// Day 1, and day 2 with `fraction` of the bots changed, with the history both runs would write.
+    /// Day 1, and day 2 with `fraction` of the bots changed, with the history both runs would write
+    /// (each entry filed as its run files it: with its file's print, as the next run reads it).
     static func twoDays(bots: Int, fraction: Double) -> (day1: Snapshot, day2: Snapshot, history1: [HistoryEntry], history2: [HistoryEntry]) {
         let first = snapshot(bots: bots, at: day1)
         var second = snapshot(bots: bots, changedFraction: fraction, at: day2)
         let initial = HistoryEntry(at: day1, changes: Differ().changes(from: nil, to: first))
         let changes = Differ().changes(from: first, to: second)
         CatalogMerger.stampChanges(&second, changes)
-        return (first, second, [initial], [initial, HistoryEntry(at: day2, changes: changes)])
+        let filed = HistoryFile(initial).entry
+        return (first, second, [filed], [filed, HistoryFile(HistoryEntry(at: day2, changes: changes)).entry])
     }
 
     /// The Markdown of one bot page, as Hugo and the cmark floor get it.

@@ -34,6 +34,32 @@ struct StateStoreTests {
         #expect(try store.history().count == 5)
     }
 
+    @Test("a history entry read from its file carries the print its run filed it with, so the next run digests it the same; an entry changed since drops the print, and digests as what it holds")
+    func historyFilePrint() throws {
+        let store = StateStore(folder: try TestSupport.temporaryFolder())
+        let at = "2026-01-01T00:00:00Z"
+        let filed = HistoryFile(HistoryEntry(at: at, changes: ChangeSet(added: [BotRef(DiffTests.bot("a")), BotRef(DiffTests.bot("b"))])))
+        try store.commit(Self.snapshot(at), historyFile: filed)
+        let read = try #require(try store.history().first)
+        #expect(read == filed.entry && read.filePrint != nil && read.filePrint == filed.entry.filePrint)
+        #expect(FileManager.default.contents(atPath: "\(store.historyFolder)/2026-01-01T00-00-00Z.json") == filed.data)
+
+        func digest(_ history: [HistoryEntry]) -> InputDigest {
+            InputDigest(SiteInput(title: "t", baseURL: nil, snapshot: Self.snapshot(at), history: history), templateHash: "x")
+        }
+        #expect(digest([read]) == digest([filed.entry]), "the run that files an entry and the runs that read it make one digest")
+
+        var changed = read
+        changed.changes.added.removeLast()
+        #expect(changed.filePrint == nil, "changed, the entry no longer is its file")
+        #expect(digest([changed]) != digest([read]) && digest([changed]) == digest([HistoryEntry(at: at, changes: changed.changes)]))
+        var moved = read
+        moved.at = "2026-01-02T00:00:00Z"
+        #expect(moved.filePrint == nil && digest([moved]) != digest([read]))
+        let other = HistoryFile(HistoryEntry(at: at, changes: ChangeSet(added: [BotRef(DiffTests.bot("a"))])))
+        #expect(other.entry.filePrint != filed.entry.filePrint && digest([other.entry]) != digest([filed.entry]))
+    }
+
     @Test("a damaged or hand-broken snapshot is an error naming the file, and nothing is destroyed", arguments: [
         ("{\"format\": \"botcatalog-snapshot\", \"version\": 1, \"takenAt\": \"x\", \"sources\": [], \"bots\": [{\"id\": 1}]}", "bots[0]"),
         ("{\"format\": \"botcatalog-snapshot\", \"version\": 1, \"takenAt\"", "damaged"),

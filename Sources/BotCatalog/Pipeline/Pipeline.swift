@@ -121,13 +121,14 @@ public struct Pipeline: Sendable {
             CatalogMerger.stampChanges(&snapshot, changes)
             return (snapshot, changes)
         }
-        let entry = changes.isEmpty ? nil : HistoryEntry(at: now, changes: changes)
+        // Filed now: the site digests the entry by its file's print, as the runs after this one will.
+        let entry = changes.isEmpty ? nil : HistoryFile(HistoryEntry(at: now, changes: changes))
         let builder = SiteBuilder(output: config.output, manifestPath: "\(config.state)/site-manifest.json", templates: templates)
         let staged = try await step(7) {
-            try await builder.stage(SiteInput(title: config.title, baseURL: config.baseURL, snapshot: snapshot, history: history + (entry.map { [$0] } ?? [])))
+            try await builder.stage(SiteInput(title: config.title, baseURL: config.baseURL, snapshot: snapshot, history: history + (entry.map { [$0.entry] } ?? [])))
         }
         do {
-            try await step(8) { try store.commit(snapshot, history: entry) }
+            try await step(8) { try store.commit(snapshot, historyFile: entry) }
         } catch {
             staged.discard()
             throw error

@@ -41,6 +41,12 @@ struct InputDigest: Sendable, Equatable {
         // The history: everything a run holds (`HistoryEntry`), in its order.
         let runs = input.history.parallelMap { entry -> UInt64 in
             var f = Fingerprint()
+            // An entry read from its file (or filed by this run) by its bytes' print.
+            if let print = entry.filePrint {
+                f.add("history file")
+                f.add(print)
+                return f.value
+            }
             f.add(entry.at)
             // The added refs in chunks, on all cores when there are several: the first run adds
             // every bot, and walking its refs on one thread was the digest's tail, with a core idle.

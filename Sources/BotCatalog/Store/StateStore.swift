@@ -47,9 +47,17 @@ public struct StateStore: Sendable {
     }
 
     func readJSON(_ path: String, what: String) throws(StoreError) -> JSONValue {
+        try readJSON(try readFile(path, what: what), path: path, what: what)
+    }
+
+    func readFile(_ path: String, what: String) throws(StoreError) -> Data {
         guard let data = FileManager.default.contents(atPath: path) else {
             throw StoreError(file: path, reason: "cannot read the \(what) file; check its permissions")
         }
+        return data
+    }
+
+    func readJSON(_ data: Data, path: String, what: String) throws(StoreError) -> JSONValue {
         do {
             return try JSONReader.read(data)
         } catch {
@@ -65,9 +73,12 @@ public struct StateStore: Sendable {
             if let latest, name > latest { continue }  // uncommitted run
             if latest == nil { continue }
             let path = "\(historyFolder)/\(name)"
-            let json = try readJSON(path, what: "history")
+            let data = try readFile(path, what: "history")
+            let json = try readJSON(data, path: path, what: "history")
             do {
-                entries.append(try StateCodec.historyEntry(json))
+                var entry = try StateCodec.historyEntry(json)
+                entry.filePrint = HistoryEntry.filePrint(of: data)
+                entries.append(entry)
             } catch {
                 throw StoreError(file: path, reason: "\(error.reason); restore it from a backup or move it away")
             }
@@ -77,6 +88,11 @@ public struct StateStore: Sendable {
 
     /// Commits a run: its history entry (if it found changes), then its snapshot, then prunes.
     public func commit(_ snapshot: Snapshot, history entry: HistoryEntry?) throws(StoreError) {
+        try commit(snapshot, historyFile: entry.map(HistoryFile.init))
+    }
+
+    /// `commit` with the history entry already made into its file (the run digested it so).
+    public func commit(_ snapshot: Snapshot, historyFile entry: HistoryFile?) throws(StoreError) {
         let name = Self.fileName(for: snapshot.takenAt)
         try AtomicFile.createFolder(snapshotsFolder)
         if let newest = files(in: snapshotsFolder).last, newest >= name {
@@ -88,7 +104,7 @@ public struct StateStore: Sendable {
             try? FileManager.default.removeItem(atPath: "\(historyFolder)/\(stale)")
         }
         if let entry {
-            try AtomicFile.write(JSONWriter.data(StateCodec.json(entry)), to: "\(historyFolder)/\(name)")
+            try AtomicFile.write(entry.data, to: "\(historyFolder)/\(name)")
         }
         try AtomicFile.write(JSONWriter.data(StateCodec.json(snapshot)), to: "\(snapshotsFolder)/\(name)")
         prune()
