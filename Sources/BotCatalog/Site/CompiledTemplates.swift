@@ -141,11 +141,16 @@ struct CompiledTemplates: Sendable {
     /// counts and flags (a page is a few hundred appends).
     func renderBytes(_ name: String, _ root: TemplateScope) -> [UInt8] {
         var out: [UInt8] = []
-        guard let range = program.templates[name] else { return out }
         out.reserveCapacity(16_384)
+        render(name, root, into: &out)
+        return out
+    }
+
+    /// The page appended to `out` (rows, into a buffer used again for each).
+    func render(_ name: String, _ root: TemplateScope, into out: inout [UInt8]) {
+        guard let range = program.templates[name] else { return }
         var context = Context(stack: [.scope(root)], indentation: nil, inherited: nil)
         program.run(range, &context, into: &out)
-        return out
     }
 
     struct Context {

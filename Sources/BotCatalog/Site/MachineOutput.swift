@@ -32,9 +32,16 @@ enum MachineOutput {
     /// One bot's object in catalog.json, on a line of its own: what `JSONWriter` makes of the
     /// object unindented, written key by key in its sorted order (10,000 of these per full build).
     static func catalogObject(_ entry: CatalogEntry, path: String) -> [UInt8] {
-        let b = entry.bot
-        var out: [UInt8] = [UInt8(ascii: "{")]
+        var out: [UInt8] = []
         out.reserveCapacity(4096)
+        catalogObject(entry, path: path, into: &out)
+        return out
+    }
+
+    /// `catalogObject` appended to `out` (a part's rows share one buffer). The bot is read
+    /// where it lies: a copy of it retains its dozen references.
+    static func catalogObject(_ entry: borrowing CatalogEntry, path: String, into out: inout [UInt8]) {
+        out.append(UInt8(ascii: "{"))
         var first = true
         func key(_ name: StaticString) {
             out += (first ? "\"" : ",\"").utf8
@@ -47,24 +54,23 @@ enum MachineOutput {
             if let value { JSONWriter.writeString(value, into: &out) } else { out += "null".utf8 }
         }
         key("fields")
-        JSONWriter.write(.object(b.fields), into: &out, pretty: false, indent: 0)
+        JSONWriter.write(.object(entry.bot.fields), into: &out, pretty: false, indent: 0)
         text("firstSeen", entry.firstSeen)
-        text("id", b.id)
+        text("id", entry.bot.id)
         text("lastChanged", entry.lastChanged)
-        text("model", b.model)
-        text("name", b.name)
-        text("organization", b.organization)
-        if let name = b.organizationName { text("organizationName", name) }
-        text("platform", b.platform.rawValue)
-        text("slug", b.slug)
-        text("source", b.source)
+        text("model", entry.bot.model)
+        text("name", entry.bot.name)
+        text("organization", entry.bot.organization)
+        if let name = entry.bot.organizationName { text("organizationName", name) }
+        text("platform", entry.bot.platform.rawValue)
+        text("slug", entry.bot.slug)
+        text("source", entry.bot.source)
         key("stale")
         out += (entry.stale ? "true" : "false").utf8
         key("tags")
-        JSONWriter.write(.array(b.tags.map(JSONValue.string)), into: &out, pretty: false, indent: 0)
+        JSONWriter.write(.array(entry.bot.tags.map(JSONValue.string)), into: &out, pretty: false, indent: 0)
         text("url", path)
         out.append(UInt8(ascii: "}"))
-        return out
     }
 
     /// Written as bytes: one line per bot, 10,000 of them, on every build that changed a bot.

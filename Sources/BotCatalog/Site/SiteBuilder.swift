@@ -527,20 +527,28 @@ public struct SiteBuilder: Sendable {
     /// compares grapheme by grapheme, and this runs per bot.
     static func replacing(_ marker: String, in text: [UInt8], with replacements: [String]) -> [[UInt8]] {
         let marker = Array(marker.utf8)
-        return text.withUnsafeBufferPointer { bytes -> [[UInt8]] in
-            let found = occurrences(of: marker, in: bytes)
-            return replacements.map { replacement -> [UInt8] in
-                var out: [UInt8] = []
-                out.reserveCapacity(bytes.count + found.count * max(0, replacement.utf8.count - marker.count))
-                var copied = 0
-                for at in found {
-                    out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<at]))
-                    out.append(contentsOf: replacement.utf8)
-                    copied = at + marker.count
-                }
-                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
-                return out
+        let found = text.withUnsafeBufferPointer { occurrences(of: marker, in: $0) }
+        return replacements.map { replacement -> [UInt8] in
+            var out: [UInt8] = []
+            out.reserveCapacity(text.count + found.count * max(0, replacement.utf8.count - marker.count))
+            append(text, replacing: found, length: marker.count, with: Array(replacement.utf8), into: &out)
+            return out
+        }
+    }
+
+    static let rootMarkerBytes = Array(rootMarker.utf8)
+
+    /// `text` appended to `out`, with `replacement` for the `length` bytes at each of `found`
+    /// (`occurrences` of a marker in it).
+    static func append(_ text: [UInt8], replacing found: [Int], length: Int, with replacement: [UInt8], into out: inout [UInt8]) {
+        text.withUnsafeBufferPointer { bytes in
+            var copied = 0
+            for at in found {
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied..<at]))
+                out.append(contentsOf: replacement)
+                copied = at + length
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[copied...]))
         }
     }
 
@@ -589,32 +597,55 @@ public struct SiteBuilder: Sendable {
             let end = min(start + chunk, count)
             var rows: [RowCache.Row?] = []
             rows.reserveCapacity(end - start)
-            // The part's new rows are kept in one buffer, made once they are all rendered: a buffer
-            // per row grew the allocator's heap a row at a time, one `mprotect` call each.
-            var pieces: [[UInt8]] = []
-            var rendered: [Int] = []
+            // The part's new rows are written one after the other into one buffer, kept once they
+            // are all rendered (a buffer per row grew the allocator's heap a row at a time, one
+            // `mprotect` call each, and was copied again into the kept one); each row's template
+            // is rendered into a scratch buffer used again for every row.
+            var out: [UInt8] = []
+            var scratch: [UInt8] = []
+            // Where each new row's print, two depths and catalog.json object end in `out`, by its place in `rows`
+            // (each starts where the one before it ends).
+            var rendered: [(at: Int, ends: (Int, Int, Int, Int))] = []
             // Each row is looked for where the cache's order says, shifted by what the rows
             // before it found (a bot added or removed since moves the ones after it).
             var shift = 0
+            // First the rows the cache holds, then the others rendered, into a buffer sized for them.
+            var missing: [(at: Int, bot: Int, print: String)] = []
             for i in start..<end {
                 let print = prints.row(i)
                 if let at = cache.place(of: model.current[i].key, near: i + shift) {
                     shift = at - i
                     if let cached = cache.row(at: at, fingerprint: print) { rows.append(cached); continue }
                 }
-                let entry = model.current[i]
-                // Rendered once with a marker for the way to the root, then made for both depths:
-                // the marker only ever becomes "" or "../", wherever it stands.
-                let row = replacing(rootMarker, in: templates.renderBytes("bot-row", contexts.row(i, root: rootMarker)), with: ["", "../"])
-                pieces += [Array(print.utf8), row[0], row[1], MachineOutput.catalogObject(entry, path: model.currentPaths[i])]
-                rendered.append(rows.count)
+                missing.append((rows.count, i, print))
                 rows.append(nil)
+            }
+            if !missing.isEmpty { out.reserveCapacity(missing.count * 4096) }
+            let oneDown = Array("../".utf8)
+            for (at, i, print) in missing {
+                out.append(contentsOf: print.utf8)
+                let printEnd = out.count
+                // Rendered once with a marker for the way to the root, then written for both
+                // depths: the marker only ever becomes "" or "../", wherever it stands.
+                scratch.removeAll(keepingCapacity: true)
+                templates.render("bot-row", contexts.row(i, root: rootMarker), into: &scratch)
+                let found = scratch.withUnsafeBufferPointer { occurrences(of: rootMarkerBytes, in: $0) }
+                append(scratch, replacing: found, length: rootMarkerBytes.count, with: [], into: &out)
+                let atRootEnd = out.count
+                append(scratch, replacing: found, length: rootMarkerBytes.count, with: oneDown, into: &out)
+                let oneDownEnd = out.count
+                MachineOutput.catalogObject(model.current[i], path: model.currentPaths[i], into: &out)
+                rendered.append((at, (printEnd, atRootEnd, oneDownEnd, out.count)))
             }
             guard !rendered.isEmpty else { return (rows.map { $0! }, []) }
             var spans: [ByteSpan] = []
-            let made = OwnedBytes(pieces, spans: &spans)
-            for (n, at) in rendered.enumerated() {
-                rows[at] = RowCache.Row(fingerprint: spans[4 * n], atRoot: spans[4 * n + 1], oneDown: spans[4 * n + 2], catalogJSON: spans[4 * n + 3])
+            let made = OwnedBytes([out], spans: &spans)
+            let base = spans[0].start!
+            var start = 0
+            for (at, ends) in rendered {
+                func span(_ from: Int, _ to: Int) -> ByteSpan { ByteSpan(start: base + from, count: to - from) }
+                rows[at] = RowCache.Row(fingerprint: span(start, ends.0), atRoot: span(ends.0, ends.1), oneDown: span(ends.1, ends.2), catalogJSON: span(ends.2, ends.3))
+                start = ends.3
             }
             return (rows.map { $0! }, [made])
         }

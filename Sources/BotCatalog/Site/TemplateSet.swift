@@ -82,6 +82,12 @@ public struct TemplateSet: Sendable {
         return compiled.renderBytes(template, context)
     }
 
+    /// `renderBytes` appended to `out`.
+    func render(_ template: String, _ context: TemplateScope, into out: inout [UInt8]) {
+        guard let compiled else { return out.append(contentsOf: renderWithMustache(template, context).utf8) }
+        compiled.render(template, context, into: &out)
+    }
+
     /// This set with the compiled renderer switched off: every page through swift-mustache.
     var withoutCompiledRenderer: TemplateSet {
         TemplateSet(folder: folder, library: library, compiled: nil, assets: assets, fingerprint: fingerprint)
