@@ -117,10 +117,21 @@ public struct SiteBuilder: Sendable {
         let listing = Background.onOwnThread { [self] in
             listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, placements: placements, changelog: changelog)
         }
-        let botPages = model.botPages.parallelMap(workers: workers) { page -> BotPage? in
-            guard let path = page.current.map({ model.currentPaths[$0] }) ?? model.paths.bots[page.key] else { return nil }
-            return BotPage(key: page.key, current: page.current, path: path, print: prints.bot(page.key, current: page.current))
-        }.compactMap { $0 }
+        // Every bot page: the current bots' in display order, then the removed ones' by key, made
+        // on all cores as they are kept (a list of keys to map, then one of optional pages to
+        // compact, were each a copy of every bot's strings on one core, and then their release).
+        let removedKeys = model.tombstones.keys.sorted()
+        let currentCount = model.current.count
+        var botPages = Array(0..<(currentCount + removedKeys.count)).parallelMap(workers: workers) { n -> BotPage in
+            if n < currentCount {
+                let key = model.current[n].key
+                return BotPage(key: key, current: n, path: model.currentPaths[n], print: prints.bot(key, current: n))
+            }
+            let key = removedKeys[n - currentCount]
+            return BotPage(key: key, current: nil, path: model.paths.bots[key] ?? "", print: prints.bot(key, current: nil))
+        }
+        // A removed bot without a page path (`SitePaths` gives every bot one) is left out.
+        if botPages.contains(where: \.path.isEmpty) { botPages.removeAll { $0.path.isEmpty } }
         let (jobs, listingNeeded) = listing.value
 
         let intact = oldManifest.isIntact(output)
@@ -201,10 +212,13 @@ public struct SiteBuilder: Sendable {
                 // Each settled page as `record` would take it (listed before, neither rendered nor
                 // written), counted once at the end: this loop runs on one core for every bot.
                 var settled = 0
-                for i in botPages.indices {
-                    guard settles[i] else { pending.append(botPages[i]); continue }
-                    manifest.listed.append((botPages[i].path, botPages[i].print))
-                    settled += 1
+                // Each page read where it lies: only the pending ones are copied.
+                botPages.withUnsafeBufferPointer { pages in
+                    for i in pages.indices {
+                        guard settles[i] else { pending.append(pages[i]); continue }
+                        manifest.listed.append((pages[i].path, pages[i].print))
+                        settled += 1
+                    }
                 }
                 stats.pages += settled
                 stats.reused += settled

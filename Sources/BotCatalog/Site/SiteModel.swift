@@ -211,11 +211,6 @@ struct SiteModel: Sendable {
         guard let id else { return nil }
         return organizationNames[id] ?? id
     }
-
-    /// Every bot page, current (with its index in `current`) then removed, in a stable order.
-    var botPages: [(key: BotKey, current: Int?)] {
-        current.indices.map { (current[$0].key, $0) } + tombstones.keys.sorted().map { ($0, nil) }
-    }
 }
 
 /// The current bots in display order: the snapshot's entries seen through their order, not
