@@ -394,6 +394,8 @@ struct SiteTests {
         #expect(read.templateHash == "t1" && read.digest == "d1" && read.folders == manifest.folders)
         #expect(read.pages.dictionary == manifest.pages.dictionary.filter { !$0.key.contains("\n") }, "a path with a line break is left out: that page is rendered again")
         #expect(read.data == manifest.data, "the same manifest, the same bytes")
+        try AtomicFile.write(to: path) { read.write(to: &$0) }
+        #expect(FileManager.default.contents(atPath: path) == manifest.data, "written straight to the file, the same bytes")
 
         // A build lists its pages in its own order; they are read back the same, in that order.
         var built = SiteManifest(templateHash: "t2", digest: "d2")
@@ -402,6 +404,9 @@ struct SiteTests {
         let again = SiteManifest.read(path)
         #expect(again.pages.dictionary == ["tags/z.html": "01", "index.html": "02", "bots/unltd/a.html": "03"] && again.pages.paths == built.listed.map(\.path))
         #expect(again.data == built.data)
+        built.writeListedLines()
+        try AtomicFile.write(to: path) { built.write(to: &$0) }
+        #expect(FileManager.default.contents(atPath: path) == again.data, "its lines written on another thread, the same bytes")
         #expect(SiteManifest.readDigest(path) == "d2", "the digest is read from the first lines alone")
 
         let json = JSONValue.object(["templateHash": .string("t0"), "digest": .string("d0"), "pages": .object(["index.html": .string("aa"), "tags/x.html": .string("bb")]),
