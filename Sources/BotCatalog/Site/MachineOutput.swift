@@ -34,13 +34,13 @@ enum MachineOutput {
     static func catalogObject(_ entry: CatalogEntry, path: String) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(4096)
-        catalogObject(entry, path: path, into: &out)
+        withUnsafePointer(to: entry) { catalogObject(at: $0, path: path, into: &out) }
         return out
     }
 
     /// `catalogObject` appended to `out` (a part's rows share one buffer). The bot is read
     /// where it lies: a copy of it retains its dozen references.
-    static func catalogObject(_ entry: borrowing CatalogEntry, path: String, into out: inout [UInt8]) {
+    static func catalogObject(at entry: UnsafePointer<CatalogEntry>, path: String, into out: inout [UInt8]) {
         out.append(UInt8(ascii: "{"))
         var first = true
         func key(_ name: StaticString) {
@@ -54,21 +54,21 @@ enum MachineOutput {
             if let value { JSONWriter.writeString(value, into: &out) } else { out += "null".utf8 }
         }
         key("fields")
-        JSONWriter.write(.object(entry.bot.fields), into: &out, pretty: false, indent: 0)
-        text("firstSeen", entry.firstSeen)
-        text("id", entry.bot.id)
-        text("lastChanged", entry.lastChanged)
-        text("model", entry.bot.model)
-        text("name", entry.bot.name)
-        text("organization", entry.bot.organization)
-        if let name = entry.bot.organizationName { text("organizationName", name) }
-        text("platform", entry.bot.platform.rawValue)
-        text("slug", entry.bot.slug)
-        text("source", entry.bot.source)
+        JSONWriter.write(.object(entry.pointee.bot.fields), into: &out, pretty: false, indent: 0)
+        text("firstSeen", entry.pointee.firstSeen)
+        text("id", entry.pointee.bot.id)
+        text("lastChanged", entry.pointee.lastChanged)
+        text("model", entry.pointee.bot.model)
+        text("name", entry.pointee.bot.name)
+        text("organization", entry.pointee.bot.organization)
+        if let name = entry.pointee.bot.organizationName { text("organizationName", name) }
+        text("platform", entry.pointee.bot.platform.rawValue)
+        text("slug", entry.pointee.bot.slug)
+        text("source", entry.pointee.bot.source)
         key("stale")
-        out += (entry.stale ? "true" : "false").utf8
+        out += (entry.pointee.stale ? "true" : "false").utf8
         key("tags")
-        JSONWriter.write(.array(entry.bot.tags.map(JSONValue.string)), into: &out, pretty: false, indent: 0)
+        JSONWriter.write(.array(entry.pointee.bot.tags.map(JSONValue.string)), into: &out, pretty: false, indent: 0)
         text("url", path)
         out.append(UInt8(ascii: "}"))
     }

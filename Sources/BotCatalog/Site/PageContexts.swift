@@ -78,13 +78,16 @@ struct PageContexts: Sendable {
 
     /// The row of the `i`th current bot (display order).
     func row(_ i: Int, root: String) -> TemplateScope {
-        let entry = model.current[i]
-        let bot = entry.bot
+        // The bot read where it lies: a copy retains its dozen references (for every row rendered).
+        model.current.withEntry(i) { row(i, $0, root: root) }
+    }
+
+    private func row(_ i: Int, _ entry: UnsafePointer<CatalogEntry>, root: String) -> TemplateScope {
         let tags = model.facts[i].tags
         var row = ContextBuilder(capacity: 14)
-        row.set("name", DisplayText.clean(bot.name, limit: 300))
+        row.set("name", DisplayText.clean(entry.pointee.bot.name, limit: 300))
         row.set("url", root + model.currentPaths[i])
-        row.set("source", bot.source)
+        row.set("source", entry.pointee.bot.source)
         row.set("tags", tags.map { tag in
             var item = ContextBuilder(capacity: 2)
             item.set("name", tag)
@@ -92,13 +95,14 @@ struct PageContexts: Sendable {
             return item
         })
         row.set("tagList", tags.joined(separator: ","))
-        row.set("stale", entry.stale)
-        row.set("statusLabel", entry.stale ? "stale" : "current")
-        row.set("lastChanged", Timestamp.day(entry.lastChanged))
-        row.set("lastChangedISO", entry.lastChanged)
-        row.set("summary", DisplayText.summary(bot.summaryText))
-        row.set("organization", model.organizationName(bot.organization).map { DisplayText.clean($0, limit: 200) } ?? "")
-        row.set("organizationURL", bot.organization.flatMap { model.paths.organizations[$0] }.map { root + $0 } ?? "")
+        row.set("stale", entry.pointee.stale)
+        row.set("statusLabel", entry.pointee.stale ? "stale" : "current")
+        row.set("lastChanged", Timestamp.day(entry.pointee.lastChanged))
+        row.set("lastChangedISO", entry.pointee.lastChanged)
+        row.set("summary", DisplayText.summary(entry.pointee.bot.summaryText))
+        let organization = entry.pointee.bot.organization
+        row.set("organization", model.organizationName(organization).map { DisplayText.clean($0, limit: 200) } ?? "")
+        row.set("organizationURL", organization.flatMap { model.paths.organizations[$0] }.map { root + $0 } ?? "")
         if let m = model.facts[i].model {
             row.set("model", m)
             row.set("modelURL", model.paths.models[m].map { root + $0 } ?? "")

@@ -648,7 +648,7 @@ public struct SiteBuilder: Sendable {
                 let atRootEnd = out.count
                 append(scratch, replacing: found, length: rootMarkerBytes.count, with: oneDown, into: &out)
                 let oneDownEnd = out.count
-                MachineOutput.catalogObject(model.current[i], path: model.currentPaths[i], into: &out)
+                model.current.withEntry(i) { MachineOutput.catalogObject(at: $0, path: model.currentPaths[i], into: &out) }
                 rendered.append((at, (printEnd, atRootEnd, oneDownEnd, out.count)))
             }
             guard !rendered.isEmpty else { return (rows.map { $0! }, []) }

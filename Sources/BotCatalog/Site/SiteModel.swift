@@ -229,6 +229,11 @@ struct CurrentBots: RandomAccessCollection, Sendable {
         _read { yield entries[order[position]] }
     }
 
+    /// The bot at `position`, where it lies, for `body`.
+    func withEntry<R>(_ position: Int, _ body: (UnsafePointer<CatalogEntry>) -> R) -> R {
+        entries.withUnsafeBufferPointer { body($0.baseAddress! + order[position]) }
+    }
+
     /// `parallelMap` over the bots in display order, each handed over with its position and
     /// where it lies (`Array.parallelMapInPlace`: a copy of each would cost more than most uses).
     func parallelMapInPlace<U>(workers: Int = Cores.usable,
