@@ -51,10 +51,8 @@ struct ManifestPages: Sendable {
                         slots[slot] = Int32(lines.count)
                         break
                     }
-                    if Self.path(of: lines[taken - 1], in: bytes).elementsEqual(path) {
-                        lines[taken - 1].print = line.print
-                        lines[taken - 1].path = line.path
-                        lines[taken - 1].end = line.end
+                    if Self.same(Self.path(of: lines[taken - 1], in: bytes), path) {
+                        lines[taken - 1] = line
                         break
                     }
                     slot = (slot + 1) & (size - 1)
@@ -99,7 +97,7 @@ struct ManifestPages: Sendable {
     func holds(_ path: String, print: String) -> Bool {
         var print = print
         return print.withUTF8 { wanted in
-            find(path) { bytes, line in Self.print(of: line, in: bytes).elementsEqual(wanted) } ?? false
+            find(path) { bytes, line in Self.same(Self.print(of: line, in: bytes), wanted) } ?? false
         }
     }
 
@@ -148,15 +146,16 @@ struct ManifestPages: Sendable {
                         let taken = Int(slots[slot])
                         guard taken != 0 else { return nil }
                         let line = lines[taken - 1]
-                        let stored = Self.path(of: line, in: bytes)
-                        if stored.count == path.count, stored.count == 0 || memcmp(stored.baseAddress!, path.baseAddress!, path.count) == 0 {
-                            return body(bytes, line)
-                        }
+                        if Self.same(Self.path(of: line, in: bytes), path) { return body(bytes, line) }
                         slot = (slot + 1) & mask
                     }
                 }
             }
         }
+    }
+
+    private static func same(_ a: UnsafeBufferPointer<UInt8>, _ b: UnsafeBufferPointer<UInt8>) -> Bool {
+        a.count == b.count && (a.isEmpty || memcmp(a.baseAddress!, b.baseAddress!, a.count) == 0)
     }
 
     private static func slot(of path: UnsafeBufferPointer<UInt8>, size: Int) -> Int {
