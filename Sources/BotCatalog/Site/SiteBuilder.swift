@@ -334,34 +334,6 @@ public struct SiteBuilder: Sendable {
                           stats: stats, botPaths: botPaths, leftovers: leftovers)
     }
 
-    /// Work started once `count` others are done (each says so once, from any thread); started
-    /// at once for none.
-    final class Countdown<Value: Sendable>: @unchecked Sendable {
-        private let lock = NSLock()
-        private var left: Int
-        private let start: () -> Value
-        private var value: Value?
-
-        init(_ count: Int, start: @escaping () -> Value) {
-            left = count
-            self.start = start
-            if count <= 0 { value = start() }
-        }
-
-        func countDown() {
-            let last = lock.withLock { () -> Bool in
-                left -= 1
-                return left == 0
-            }
-            guard last else { return }
-            let started = start()
-            lock.withLock { value = started }
-        }
-
-        /// What `start` gave, once everything counted down (nil before).
-        var started: Value? { lock.withLock { value } }
-    }
-
     /// The changelog cache of the build being staged: set when its changelog is rendered.
     final class ChangelogBox: @unchecked Sendable {
         var cache: ChangelogCache?
