@@ -165,4 +165,28 @@ struct StateStoreTests {
             #expect(error.reason.contains(reason), "\(error)")
         }
     }
+
+    @Test("a damaged snapshot refused by the file diff unmaps its file once: files mapped meanwhile on other threads stay readable")
+    func refusedSnapshotUnmapsOnce() throws {
+        let folder = try TestSupport.temporaryFolder()
+        let bad = "\(folder)/bad.json", good = "\(folder)/good.json"
+        try "{\"bots\": [".write(toFile: bad, atomically: true, encoding: .utf8)
+        let text = String(repeating: "botcatalog ", count: 300)
+        try text.write(toFile: good, atomically: true, encoding: .utf8)
+        let expected = Array(text.utf8)
+        // A file unmapped twice takes with it whatever was mapped at its place in between: here,
+        // a file another thread maps and reads (which then crashes the process, or reads other bytes).
+        let misread = SiteTests.Counter()
+        DispatchQueue.concurrentPerform(iterations: 8) { worker in
+            for _ in 0..<400 {
+                if worker % 2 == 0 {
+                    _ = try? MappedSnapshot(path: bad)
+                } else if let file = MappedFile(path: good), !file.bytes.elementsEqual(expected) {
+                    misread.add()
+                }
+            }
+        }
+        #expect(misread.count == 0)
+    }
 }
+

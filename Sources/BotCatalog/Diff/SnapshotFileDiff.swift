@@ -90,7 +90,9 @@ final class MappedSnapshot {
         do {
             try skim()
         } catch {
-            munmap(base, length)
+            // Not unmapped here: every property is set, so the object is whole and `deinit`
+            // unmaps it as the error leaves. Unmapped here too, the second `munmap` took away
+            // whatever another thread had mapped at that place meanwhile.
             throw StoreError(file: path, reason: "\(error.reason); restore it from a backup or move it away")
         }
     }
