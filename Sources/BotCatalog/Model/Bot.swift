@@ -18,7 +18,12 @@ public struct BotKey: Hashable, Comparable, Sendable, CustomStringConvertible {
     }
 
     public static func < (a: BotKey, b: BotKey) -> Bool {
-        a.source != b.source ? a.source < b.source : a.id < b.id
+        precedes(a.source, a.id, b.source, b.id)
+    }
+
+    /// `<` on a key's parts, read where they lie (no key made: it retains both strings).
+    static func precedes(_ source: String, _ id: String, _ otherSource: String, _ otherID: String) -> Bool {
+        source != otherSource ? source < otherSource : id < otherID
     }
 
     public var description: String { "\(source)/\(id)" }

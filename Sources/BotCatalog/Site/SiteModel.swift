@@ -262,7 +262,7 @@ struct SnapshotPlaces {
     init(_ entries: UnsafeBufferPointer<CatalogEntry>) {
         self.entries = entries
         func precedes(_ a: UnsafePointer<CatalogEntry>, _ b: UnsafePointer<CatalogEntry>) -> Bool {
-            a.pointee.bot.source != b.pointee.bot.source ? a.pointee.bot.source < b.pointee.bot.source : a.pointee.bot.id < b.pointee.bot.id
+            BotKey.precedes(a.pointee.bot.source, a.pointee.bot.id, b.pointee.bot.source, b.pointee.bot.id)
         }
         let sorted = entries.count < 2 || (1..<entries.count).allSatisfy { precedes(entries.baseAddress! + $0 - 1, entries.baseAddress! + $0) }
         table = sorted ? nil : Dictionary(entries.indices.map { (entries[$0].key, $0) }, uniquingKeysWith: { first, _ in first })
@@ -284,8 +284,7 @@ struct SnapshotPlaces {
             while low < high {
                 let mid = (low + high) / 2
                 let entry = entries.baseAddress! + mid
-                let before = entry.pointee.bot.source != source ? entry.pointee.bot.source < source : entry.pointee.bot.id < id
-                if before { low = mid + 1 } else { high = mid }
+                if BotKey.precedes(entry.pointee.bot.source, entry.pointee.bot.id, source, id) { low = mid + 1 } else { high = mid }
             }
             guard low < entries.count, isAt(low) else { return nil }
             cursor = low + 1
