@@ -4,6 +4,9 @@ public enum MockFaultAction: Sendable {
     case status(Int, body: String? = nil)
     /// 429 with this literal `Retry-After` value, including malformed ones.
     case tooManyRequests(retryAfter: String)
+    /// 429 with `Retry-After` as the HTTP-date this long after the refusal, worked out when it
+    /// refuses (a date fixed beforehand would age on a slow machine).
+    case tooManyRequestsUntil(Duration)
     /// Send headers with the full `Content-Length` but only half the body, then close:
     /// the client must notice the short read rather than accept a cut-off page.
     case truncate

@@ -114,6 +114,8 @@ struct MockServerState: Sendable {
             return .respond(.error(status: status))
         case .tooManyRequests(let retryAfter):
             return .respond(.tooManyRequests(retryAfter: retryAfter))
+        case .tooManyRequestsUntil(let wait):
+            return .respond(.tooManyRequests(retryAfter: RetryAfter.headerValue(for: wait, asHTTPDate: true)))
         case .truncate:
             return .truncate(routed())
         case .invalidJSON:

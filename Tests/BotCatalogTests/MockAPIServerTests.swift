@@ -250,6 +250,27 @@ struct MockAPIServerTests {
         }
     }
 
+    @Test("a 429 fault can give Retry-After as the HTTP-date a wait after it refuses, worked out then")
+    func retryAfterHTTPDateFault() async throws {
+        let fault = MockFault(path: "/unltd/v1/bots", times: 1, action: .tooManyRequestsUntil(.seconds(1)))
+        try await withServer(.demo(day: 1), faults: [fault]) { _, port in
+            let before = Date()
+            let refused = try get(port, "/unltd/v1/bots/", token: token)
+            let after = Date()
+            #expect(refused.status == 429)
+            let formatter = DateFormatter()
+            formatter.locale = Locale(identifier: "en_US_POSIX")
+            formatter.timeZone = TimeZone(identifier: "GMT")
+            formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
+            let date = try #require(refused.headers["retry-after"].flatMap(formatter.date(from:)))
+            // A second after the refusal, rounded up to the whole second: never sooner, at most
+            // a second later, however long the request took.
+            #expect(date.timeIntervalSince(before) >= 1)
+            #expect(date.timeIntervalSince(after) <= 2)
+            #expect(try get(port, "/unltd/v1/bots/", token: token).status == 200)
+        }
+    }
+
     @Test("HTTP-dates are IMF-fixdate whatever the locale")
     func httpDateFormat() {
         #expect(RetryAfter.httpDate(Date(timeIntervalSince1970: 784_111_777)) == "Sun, 06 Nov 1994 08:49:37 GMT")
