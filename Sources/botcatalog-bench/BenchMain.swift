@@ -20,6 +20,9 @@ struct BenchCommand: AsyncParsableCommand {
     @Option(help: "Rounds of the site phases per size; each round runs them all in order, and the table gives medians.")
     var rounds = 3
 
+    @Option(help: "Nights of history before the benchmark's first day, each with 1% of the bots changed: what the changelog and the bots' timelines hold after that many nightly runs.")
+    var historyDays = 0
+
     @Flag(help: "Skip Hugo even when it is installed.")
     var noHugo = false
 
@@ -46,6 +49,7 @@ struct BenchCommand: AsyncParsableCommand {
 
     /// A misspelt size or phase would otherwise be skipped without a word, and the table come out short.
     func validate() throws {
+        guard historyDays >= 0 else { throw ValidationError("--history-days: give a number of nights, 0 or more") }
         for item in sizes.split(separator: ",", omittingEmptySubsequences: false) {
             guard let n = Int(item.trimmingCharacters(in: .whitespaces)), n > 0 else {
                 throw ValidationError("--sizes: `\(item)` is not a number of bots; give positive whole numbers separated by commas, e.g. 1000,10000")
@@ -65,14 +69,15 @@ struct BenchCommand: AsyncParsableCommand {
     func run() async throws {
         if let phase, let size, let which = Phase(rawValue: phase) {
             // Child mode: one phase, one process, one peak-memory reading.
-            let result = try await SiteBenchmark(bots: size, folder: "\(folder)/\(size)").run(which)
+            let result = try await SiteBenchmark(bots: size, folder: "\(folder)/\(size)", historyDays: historyDays).run(which)
             print("\(result.seconds)\t\(Measure.phasePeakMB ?? Measure.peakMemoryMB)\t\(Measure.phaseCPU)\t\(result.detail)")
             return
         }
         #if DEBUG
         print("warning: this is a debug build; benchmark with `swift run -c release botcatalog-bench`")
         #endif
-        print("botcatalog-bench on \(Cores.usable) of the machine's \(ProcessInfo.processInfo.activeProcessorCount) cores\n")
+        print("botcatalog-bench on \(Cores.usable) of the machine's \(ProcessInfo.processInfo.activeProcessorCount) cores"
+              + (historyDays > 0 ? ", with \(historyDays) nights of history before the first day" : "") + "\n")
         var rows: [[String]] = [["bots", "phase", "time (s)", "CPU (s)", "peak MB", "vs floor", "vs Hugo", "detail"]]
         let onTmpfs = Measure.isTmpfs(folder)
         for count in counts {
@@ -143,7 +148,7 @@ struct BenchCommand: AsyncParsableCommand {
     func child(_ phase: Phase, _ count: Int) throws -> (seconds: Double, peak: Double, cpu: Double, detail: String) {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0]).standardizedFileURL
-        process.arguments = ["--phase", phase.rawValue, "--size", String(count), "--folder", folder]
+        process.arguments = ["--phase", phase.rawValue, "--size", String(count), "--folder", folder, "--history-days", String(historyDays)]
         let pipe = Pipe()
         process.standardOutput = pipe
         try process.run()

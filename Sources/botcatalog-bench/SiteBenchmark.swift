@@ -10,6 +10,8 @@ enum Phase: String, CaseIterable {
 struct SiteBenchmark {
     let bots: Int
     let folder: String
+    /// Nights of history before day 1 (`SyntheticCatalog.history`); 0: day 1 is the first run.
+    var historyDays = 0
 
     var output: String { "\(folder)/site" }
     var manifest: String { "\(folder)/site-manifest.json" }
@@ -53,7 +55,8 @@ struct SiteBenchmark {
     func fullBuild() async throws -> (seconds: Double, detail: String) {
         let builder = SiteBuilder(output: output, manifestPath: manifest, templates: try templates())
         let day1 = SyntheticCatalog.snapshot(bots: bots, at: SyntheticCatalog.day1)
-        let history = [HistoryEntry(at: SyntheticCatalog.day1, changes: Differ().changes(from: nil, to: day1))]
+        let history = historyDays == 0 ? [HistoryEntry(at: SyntheticCatalog.day1, changes: Differ().changes(from: nil, to: day1))]
+                                       : SyntheticCatalog.history(of: day1, fraction: 0.01, days: historyDays)
         Measure.setAside([output] + builder.keptFolders + builder.stateFiles)
         Measure.resetPeakMemory()
         var stats = SiteBuilder.Stats()
@@ -67,7 +70,7 @@ struct SiteBenchmark {
     func spareSetup() async throws -> (seconds: Double, detail: String) {
         let builder = SiteBuilder(output: output, manifestPath: manifest, templates: try templates())
         guard !builder.keptFolders.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) else { return (0, "spare in place") }
-        let days = SyntheticCatalog.twoDays(bots: bots, fraction: 0.01)
+        let days = SyntheticCatalog.twoDays(bots: bots, fraction: 0.01, historyDays: historyDays)
         _ = try await publish(builder, days.day2, days.history2)
         _ = try await publish(builder, days.day1, days.history1)
         return (0, "spare made")
@@ -81,7 +84,7 @@ struct SiteBenchmark {
         if changed, !builder.keptFolders.allSatisfy({ FileManager.default.fileExists(atPath: $0) }) {
             throw BenchError("no spare site in \(folder): run the spareSetup phase first (the benchmark does)")
         }
-        let days = SyntheticCatalog.twoDays(bots: bots, fraction: 0.01)
+        let days = SyntheticCatalog.twoDays(bots: bots, fraction: 0.01, historyDays: historyDays)
         Measure.resetPeakMemory()
         var stats = SiteBuilder.Stats()
         let seconds = try await Measure.seconds {
@@ -95,7 +98,7 @@ struct SiteBenchmark {
 
     /// Two snapshot files one day apart, written by the store as a run would.
     func diffSetup() throws -> (seconds: Double, detail: String) {
-        let days = SyntheticCatalog.twoDays(bots: bots, fraction: 0.01)
+        let days = SyntheticCatalog.twoDays(bots: bots, fraction: 0.01, historyDays: historyDays)
         let store = StateStore(folder: "\(folder)/state", keep: 10)
         try? FileManager.default.removeItem(atPath: "\(folder)/state")
         try store.commit(days.day1, history: nil)
