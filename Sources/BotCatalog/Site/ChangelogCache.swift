@@ -13,6 +13,9 @@ struct ChangelogCache: Sendable, Equatable {
     let digest: String
     /// The page with the markers.
     let page: [UInt8]
+    /// Where each run's part of `page` is, by the run's key (`FragmentMemo`): the next build
+    /// renders the runs whose key and outside reads are the same from here.
+    var fragments: [FragmentLog.Entry] = []
 
     /// The page for a check at `takenAt` (an ISO 8601 time).
     func filled(takenAt: String) -> [UInt8] {
@@ -25,13 +28,76 @@ struct ChangelogCache: Sendable, Equatable {
         SiteManifest.stateFile("site-changelog.cache", besideManifest: manifestPath)
     }
 
-    /// The cache in `path` when it was made for `digest`; nil otherwise (or when unreadable).
-    static func read(_ path: String, digest: String) -> ChangelogCache? {
-        guard let data = FileManager.default.contents(atPath: path), let newline = data.firstIndex(of: UInt8(ascii: "\n")),
-              String(decoding: data[..<newline], as: UTF8.self) == digest else { return nil }
-        return ChangelogCache(digest: digest, page: Array(data[(newline + 1)...]))
+    /// The runs' fragments, as slices of the page.
+    var fragmentsByKey: [UInt64: Fragment] {
+        var made: [UInt64: Fragment] = [:]
+        for entry in fragments { made[entry.key] = Fragment(bytes: page[entry.range], indentation: entry.indentation, escapes: entry.escapes) }
+        return made
     }
 
-    /// The digest on the first line, then the page.
-    var data: Data { Data((digest + "\n").utf8) + Data(page) }
+    /// The second line: the format, then how many fragments the lines after it list.
+    static let format = "botcatalog-changelog-cache-2"
+
+    /// The cache in `path` when it was made for `digest` (any digest when nil); nil otherwise, or
+    /// when it is unreadable, damaged, or of another format.
+    static func read(_ path: String, digest: String?) -> ChangelogCache? {
+        guard let data = FileManager.default.contents(atPath: path) else { return nil }
+        return data.withUnsafeBytes { parse($0.bindMemory(to: UInt8.self), digest: digest) }
+    }
+
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, digest wanted: String?) -> ChangelogCache? {
+        var at = 0
+        func line() -> [Substring]? {
+            guard let end = bytes[at...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
+            defer { at = end + 1 }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[at..<end]), as: UTF8.self).split(separator: " ", omittingEmptySubsequences: false)
+        }
+        func hex(_ text: Substring) -> UInt64? { text.count == 16 ? UInt64(text, radix: 16) : nil }
+        guard let first = line(), first.count == 1, wanted.map({ first[0] == $0 }) ?? true,
+              let head = line(), head.count == 2, head[0] == format, let count = Int(head[1]), count >= 0 else { return nil }
+        var entries: [FragmentLog.Entry] = []
+        for _ in 0..<count {
+            guard let fields = line(), fields.count == 5, let key = hex(fields[0]), let lower = Int(fields[1]), let upper = Int(fields[2]),
+                  lower >= 0, lower <= upper, let indentation = Self.indentation(fields[3]), let escapeCount = Int(fields[4]), escapeCount >= 0 else { return nil }
+            var escapes: [Escape] = []
+            for _ in 0..<escapeCount {
+                guard let escape = line(), escape.count == 2, !escape[0].isEmpty, let value = hex(escape[1]) else { return nil }
+                escapes.append(Escape(name: String(escape[0]), value: value))
+            }
+            entries.append(FragmentLog.Entry(key: key, range: lower..<upper, indentation: indentation, escapes: escapes))
+        }
+        let page = Array(bytes[at...])
+        guard entries.allSatisfy({ $0.range.upperBound <= page.count }) else { return nil }
+        return ChangelogCache(digest: String(first[0]), page: page, fragments: entries)
+    }
+
+    /// An indentation as a line holds it: its bytes in hex, `-` for none.
+    private static func indentation(_ field: Substring) -> String? {
+        if field == "-" { return "" }
+        guard field.count % 2 == 0, let bytes = Optional(Array(field.utf8)) else { return nil }
+        var out: [UInt8] = []
+        var i = 0
+        while i < bytes.count {
+            guard let byte = UInt8(String(decoding: bytes[i..<(i + 2)], as: UTF8.self), radix: 16) else { return nil }
+            out.append(byte)
+            i += 2
+        }
+        return String(validating: out, as: UTF8.self)
+    }
+
+    /// The digest on the first line, the format and the fragments' count on the second, a line
+    /// per fragment (key, range, indentation, outside reads) and one per outside read, then the page.
+    var data: Data {
+        func hex(_ value: UInt64) -> String {
+            let digits = String(value, radix: 16)
+            return String(repeating: "0", count: 16 - digits.count) + digits
+        }
+        var head = "\(digest)\n\(Self.format) \(fragments.count)\n"
+        for entry in fragments {
+            let indentation = entry.indentation.isEmpty ? "-" : entry.indentation.utf8.map { hex(UInt64($0)).suffix(2) }.joined()
+            head += "\(hex(entry.key)) \(entry.range.lowerBound) \(entry.range.upperBound) \(indentation) \(entry.escapes.count)\n"
+            for escape in entry.escapes { head += "\(escape.name) \(hex(escape.value))\n" }
+        }
+        return Data(head.utf8) + Data(page)
+    }
 }

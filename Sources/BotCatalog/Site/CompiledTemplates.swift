@@ -35,14 +35,24 @@ final class TemplateScope: MustacheParent, @unchecked Sendable {
     }
 
     private let entries: [Entry]
+    /// A list item that may be rendered as before (`FragmentMemo`): its entries are the memo's to make.
+    let memo: FragmentMemo?
 
     init(_ pairs: [(String, TemplateValue)]) {
         entries = pairs.map { Entry(key: Self.key($0.0), name: $0.0, value: $0.1) }
+        memo = nil
     }
 
     /// Entries made as they were set (`ContextBuilder`): taken as they are, not copied.
     init(entries: [Entry]) {
         self.entries = entries
+        memo = nil
+    }
+
+    /// A list item for the compiled renderer only, which makes its context when it renders it.
+    init(memo: FragmentMemo) {
+        entries = []
+        self.memo = memo
     }
 
     /// The length and up to the first eight UTF-8 bytes of a name.
@@ -139,17 +149,18 @@ struct CompiledTemplates: Sendable {
 
     /// The page as bytes: appending bytes is a copy, appending to a `String` also keeps its
     /// counts and flags (a page is a few hundred appends).
-    func renderBytes(_ name: String, _ root: TemplateScope) -> [UInt8] {
+    func renderBytes(_ name: String, _ root: TemplateScope, log: FragmentLog? = nil) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(16_384)
-        render(name, root, into: &out)
+        render(name, root, into: &out, log: log)
         return out
     }
 
-    /// The page appended to `out` (rows, into a buffer used again for each).
-    func render(_ name: String, _ root: TemplateScope, into out: inout [UInt8]) {
+    /// The page appended to `out` (rows, into a buffer used again for each). `log` is told where
+    /// memo items' fragments went.
+    func render(_ name: String, _ root: TemplateScope, into out: inout [UInt8], log: FragmentLog? = nil) {
         guard let range = program.templates[name] else { return }
-        var context = Context(stack: [.scope(root)], indentation: nil, inherited: nil)
+        var context = Context(stack: [.scope(root)], indentation: nil, inherited: nil, log: log)
         program.run(range, &context, into: &out)
     }
 
@@ -158,6 +169,9 @@ struct CompiledTemplates: Sendable {
         var indentation: String?
         /// The blocks overridden by the partials being rendered: each block's operations.
         var inherited: [String: Range<Int>]?
+        var log: FragmentLog?
+        /// Set while a memo item is rendered: what it reads from outside.
+        var recorder: FragmentRecorder?
     }
 
     /// swift-mustache compares the last `Character` with "\n", which a "\r\n" is not.
@@ -167,17 +181,25 @@ struct CompiledTemplates: Sendable {
     }
 
     /// The first part of a name is looked up from the innermost scope outwards, the rest inside it.
+    @inline(__always)
     static func lookup(_ name: UnsafePointer<Name>, _ stack: [TemplateValue]) -> TemplateValue? {
-        guard var value = stack.last else { return nil }
+        lookupWithLevel(name, stack).value
+    }
+
+    /// `lookup`, and the level of the stack where the name's first part was found (the top for
+    /// `.` and `.name`; nil when nowhere).
+    static func lookupWithLevel(_ name: UnsafePointer<Name>, _ stack: [TemplateValue]) -> (value: TemplateValue?, level: Int?) {
+        guard var value = stack.last else { return (nil, nil) }
+        var level = stack.count - 1
         var part = 0
         let parts = name.pointee.parts.count
         switch name.pointee.kind {
         case .top:
-            return value
+            return (value, level)
         case .fromTop:
             break
         case .fromStack:
-            guard parts > 0 else { return value }
+            guard parts > 0 else { return (value, level) }
             let key = name.pointee.keys[0]
             var found: TemplateValue?
             stack.withUnsafeBufferPointer { stack in
@@ -186,20 +208,21 @@ struct CompiledTemplates: Sendable {
                     i -= 1
                     if case .scope(let scope) = stack[i], let hit = scope[key, name.pointee.parts[0]] {
                         found = hit
+                        level = i
                         return
                     }
                 }
             }
-            guard let found else { return nil }
+            guard let found else { return (nil, nil) }
             value = found
             part = 1
         }
         while part < parts {
-            guard case .scope(let scope) = value, let next = scope[name.pointee.keys[part], name.pointee.parts[part]] else { return nil }
+            guard case .scope(let scope) = value, let next = scope[name.pointee.keys[part], name.pointee.parts[part]] else { return (nil, level) }
             value = next
             part += 1
         }
-        return value
+        return (value, level)
     }
 
     static func append(_ text: String, to out: inout [UInt8]) {
@@ -378,7 +401,8 @@ final class Program: @unchecked Sendable {
                 out.append(contentsOf: UnsafeBufferPointer(rebasing: text[Int(op.a)..<Int(op.a + op.b)]))
             case .variable, .rawVariable:
                 let escaped = op.code == .variable
-                switch CompiledTemplates.lookup(names.baseAddress! + Int(op.a), context.stack) {
+                let name = names.baseAddress! + Int(op.a)
+                switch context.recorder == nil ? CompiledTemplates.lookup(name, context.stack) : lookupNoting(name, context) {
                 case .text(let s)?: if escaped { CompiledTemplates.appendEscaped(s, to: &out) } else { CompiledTemplates.append(s, to: &out) }
                 case .flag(let b)?: CompiledTemplates.append(b ? "true" : "false", to: &out)
                 case .number(let n)?: CompiledTemplates.append(String(n), to: &out)
@@ -390,7 +414,8 @@ final class Program: @unchecked Sendable {
                 }
             case .section, .invertedSection:
                 let body = (i + 1)..<Int(op.b)
-                let value = CompiledTemplates.lookup(names.baseAddress! + Int(op.a), context.stack)
+                let name = names.baseAddress! + Int(op.a)
+                let value = context.recorder == nil ? CompiledTemplates.lookup(name, context.stack) : lookupNoting(name, context)
                 if op.code == .invertedSection {
                     switch value {
                     case .list(let items)? where items.isEmpty: runPushed(value!, body, &context, into: &out)
@@ -399,7 +424,7 @@ final class Program: @unchecked Sendable {
                     }
                 } else {
                     switch value {
-                    case .list(let items)?: for item in items { runPushed(item, body, &context, into: &out) }
+                    case .list(let items)?: for item in items { runItem(item, body, &context, into: &out) }
                     case .flag(let b)?: if b { run(body, &context, into: &out) }
                     case let value?: runPushed(value, body, &context, into: &out)
                     case nil: break
@@ -418,12 +443,17 @@ final class Program: @unchecked Sendable {
                     run(templateRanges[Int(op.a)], &inner, into: &out)
                 }
             case .block:
+                // Which body runs is the enclosing partials' choice: a memo item's pass that runs one is not kept.
+                context.recorder?.spoiled = true
                 var inner = context
                 if op.c >= 0 { inner.indentation = (context.indentation ?? "") + strings[Int(op.c)] }
                 run(context.inherited?[strings[Int(op.a)]] ?? (i + 1)..<Int(op.b), &inner, into: &out)
                 next = Int(op.b)
             }
-            if atLineStart && out.count > before { out.insert(contentsOf: indentation.utf8, at: before) }
+            if atLineStart && out.count > before {
+                out.insert(contentsOf: indentation.utf8, at: before)
+                context.log?.shift(from: before, by: indentation.utf8.count)
+            }
             i = next
         }
     }

@@ -434,9 +434,18 @@ struct PageContexts: Sendable {
     }
 
     /// The changelog's runs, newest first, boxed once for the page and its cache's copy
-    /// (each run's diffs are worked out once).
-    func changelogRuns() -> TemplateValue {
-        .list(input.history.reversed().map { .scope(TemplateSet.box(run($0, root: "", limit: Self.changelogItemLimit))) })
+    /// (each run's diffs are worked out once). With `memos` (one per run, in history order),
+    /// a run's context is made only when its fragment has to be rendered.
+    func changelogRuns(memos: [FragmentMemo]? = nil) -> TemplateValue {
+        .list(input.history.indices.reversed().map { index in
+            if let memos { return .scope(TemplateScope(memo: memos[index])) }
+            return .scope(changelogRun(index))
+        })
+    }
+
+    /// One run as the changelog lists it.
+    func changelogRun(_ index: Int) -> TemplateScope {
+        TemplateSet.box(run(input.history[index], root: "", limit: Self.changelogItemLimit))
     }
 
     /// `checked` stands for the time of the check when given (the changelog's cache).

@@ -99,10 +99,16 @@ public struct SiteBuilder: Sendable {
         let rowCachePath = self.rowCachePath
         func readRowCache() -> Background<RowCache> { Background { [output] in RowCache.read(rowCachePath, site: output) } }
         let earlyCacheRead = addedHistory ? readRowCache() : nil
+        // The last changelog's runs, for the runs it shares with this one.
+        func readChangelog() -> Background<ChangelogCache?> {
+            Background { [manifestPath] in ChangelogCache.read(ChangelogCache.path(besideManifest: manifestPath), digest: nil) }
+        }
+        let earlyChangelogRead = addedHistory ? readChangelog() : nil
         let digest = InputDigest(input, templateHash: templates.fingerprint, facts: facts)
         let oldManifest = manifestRead.value
         if modelMade == nil, let quick = quickUpdate(input, digest: digest, oldManifest: oldManifest) { return quick }
         let rowCacheRead = earlyCacheRead ?? readRowCache()
+        let changelogRead = earlyChangelogRead ?? readChangelog()
         let reusable = oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : .empty
         let model = modelMade?.value ?? SiteModel(input)
         let contexts = PageContexts(model: model)
@@ -115,7 +121,8 @@ public struct SiteBuilder: Sendable {
         let placements = Placements(count: model.current.count)
         // The other pages' jobs (and prints) are worked out while the bot pages' are.
         let listing = Background.onOwnThread { [self] in
-            listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, placements: placements, changelog: changelog)
+            listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, placements: placements,
+                        changelog: changelog, changelogBefore: changelogRead)
         }
         // Every bot page: the current bots' in display order, then the removed ones' by key, made
         // on all cores as they are kept (a list of keys to map, then one of optional pages to
@@ -327,7 +334,8 @@ public struct SiteBuilder: Sendable {
         // the site is published (`publish`): at 10,000 bots that takes longer than publishing,
         // and done meanwhile it took a core from it.
         let leftovers = Leftovers((consume model, consume modelMade, consume contexts, consume prints, consume botPages, consume jobs, consume listing,
-                   consume rows, consume placements, consume rowCacheRead, consume earlyCacheRead, consume oldManifest, consume manifestRead,
+                   consume rows, consume placements, consume rowCacheRead, consume earlyCacheRead, consume changelogRead, consume earlyChangelogRead,
+                   consume oldManifest, consume manifestRead,
                    consume reusable, consume writer, consume digest))
         return StagedSite(output: output, manifestPath: manifestPath,
                           publication: .swap(staging: staging, manifest: manifest, folders: folders, rowCacheSave: rowCacheSave, changelog: changelog.cache, spare: nextSpare),
@@ -365,7 +373,8 @@ public struct SiteBuilder: Sendable {
     /// start first in the pool, and whether any page listing bot rows must be rendered (then
     /// `rows` must be filled before the jobs run). The changelog's job also fills `changelog`.
     func listingJobs(_ input: SiteInput, _ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, digest: InputDigest,
-                     reusable: ManifestPages, rows: RowsBox, placements: Placements, changelog: ChangelogBox) -> (jobs: [PageJob], listingNeeded: Bool) {
+                     reusable: ManifestPages, rows: RowsBox, placements: Placements, changelog: ChangelogBox,
+                     changelogBefore: Background<ChangelogCache?>) -> (jobs: [PageJob], listingNeeded: Bool) {
         let templates = self.templates
         func text(_ make: @escaping () -> String) -> () throws(SiteError) -> PageBytes { { .text(make()) } }
         var jobs: [PageJob] = []
@@ -384,17 +393,8 @@ public struct SiteBuilder: Sendable {
             placements.record(.catalogJSON, page: "catalog.json", bots: model.rank, offsets: offsets)
             return .gathered(page)
         }))
-        jobs.append(PageJob(path: "changelog.html", fingerprint: nil, render: {
-            let runs = contexts.changelogRuns()
-            let page = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(runs: runs)))
-            let marked = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(runs: runs, checked: (ChangelogCache.checkedAt, ChangelogCache.checkedAtISO))))
-            let cache = ChangelogCache(digest: digest.value, page: marked)
-            // Kept only when it gives back this very page (a template could change how the time reads).
-            changelog.cache = cache.filled(takenAt: input.snapshot.takenAt) == page ? cache : nil
-            return .bytes(page)
-        }))
         // A run's print walks all its changes (every bot, on the first run): made once, for its
-        // page and the feed.
+        // page, the feed and its part of the changelog.
         var runPrints: [Int: String] = [:]
         for (index, entry) in input.history.enumerated() where PageContexts.isLong(entry.changes) {
             let print = prints.run(index)
@@ -402,6 +402,27 @@ public struct SiteBuilder: Sendable {
             jobs.append(PageJob(path: PageContexts.runPath(entry.at), fingerprint: print,
                                 render: text { templates.render("changelog", contexts.runPage(entry)) }))
         }
+        jobs.insert(PageJob(path: "changelog.html", fingerprint: nil, render: { [runPrints] in
+            // Each run's part as the last changelog had it, where its key and what it read around
+            // it are the same (`FragmentMemo`); the others' contexts are made and rendered.
+            let memos = templates.takesFragments ? Self.changelogMemos(input, contexts, prints, runPrints: runPrints, templates: templates,
+                                                                       before: changelogBefore.value) : nil
+            let runs = contexts.changelogRuns(memos: memos)
+            let pageLog = FragmentLog()
+            let page = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(runs: runs)), log: pageLog)
+            // The copy with the markers takes each run as the page has it, where it reads the same there.
+            if let memos {
+                let made = pageLog.fragments(in: page)
+                for memo in memos { memo.cached = made[memo.key] ?? memo.cached }
+            }
+            let markedLog = FragmentLog()
+            let marked = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(runs: runs, checked: (ChangelogCache.checkedAt, ChangelogCache.checkedAtISO))),
+                                               log: markedLog)
+            let cache = ChangelogCache(digest: digest.value, page: marked, fragments: markedLog.entries)
+            // Kept only when it gives back this very page (a template could change how the time reads).
+            changelog.cache = cache.filled(takenAt: input.snapshot.takenAt) == page ? cache : nil
+            return .bytes(page)
+        }), at: 2)
         jobs.append(PageJob(path: "404.html", fingerprint: nil, render: text { templates.render("404", contexts.notFound()) }))
         let feedPrint = prints.feed { runPrints[$0] ?? prints.run($0) }
         jobs.append(PageJob(path: "feed.xml", fingerprint: feedPrint, render: text { templates.render("feed", contexts.feed()) }))
@@ -441,6 +462,21 @@ public struct SiteBuilder: Sendable {
         }
         jobs.append(PageJob(path: Self.marker, fingerprint: nil, render: { .data(Data("This folder is generated by botcatalog and replaced on every run.\n".utf8)) }))
         return (jobs, listingNeeded)
+    }
+
+    /// A memo per run, in history order: its key covers the run's print (its changes, its bots'
+    /// pages, the organizations' names) and the templates'; its fragment is the last changelog's
+    /// for that key, if any.
+    static func changelogMemos(_ input: SiteInput, _ contexts: PageContexts, _ prints: PageFingerprints, runPrints: [Int: String],
+                               templates: TemplateSet, before: ChangelogCache?) -> [FragmentMemo] {
+        let fragments = before?.fragmentsByKey ?? [:]
+        return input.history.indices.map { index in
+            var key = Fingerprint()
+            key.add("changelog-run")
+            key.add(templates.fingerprint)
+            key.add(runPrints[index] ?? prints.run(index))
+            return FragmentMemo(key: key.value, cached: fragments[key.value]) { contexts.changelogRun(index) }
+        }
     }
 
     /// The files to replace in place when every fingerprinted page matches the published site,

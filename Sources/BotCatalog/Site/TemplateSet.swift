@@ -77,10 +77,13 @@ public struct TemplateSet: Sendable {
     }
 
     /// The page as UTF-8 bytes (bot pages and rows: no `String` made only to be written).
-    func renderBytes(_ template: String, _ context: TemplateScope) -> [UInt8] {
+    func renderBytes(_ template: String, _ context: TemplateScope, log: FragmentLog? = nil) -> [UInt8] {
         guard let compiled else { return Array(renderWithMustache(template, context).utf8) }
-        return compiled.renderBytes(template, context)
+        return compiled.renderBytes(template, context, log: log)
     }
+
+    /// Whether list items can carry a `FragmentMemo` (only the compiled renderer reads them).
+    var takesFragments: Bool { compiled != nil }
 
     /// `renderBytes` appended to `out`.
     func render(_ template: String, _ context: TemplateScope, into out: inout [UInt8]) {
