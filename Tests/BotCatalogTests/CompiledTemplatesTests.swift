@@ -101,6 +101,75 @@ struct CompiledTemplatesTests {
         #expect(compiled.render("page", TemplateSet.box(Self.edgeContext)) == expected, "\(template.debugDescription)")
     }
 
+    /// The edge context with `list`'s items as memo items (none cached), each made as the plain item is.
+    static func memoContext(_ memos: inout [FragmentMemo], cached: [UInt64: Fragment] = [:], made: Counter? = nil) -> [String: Any] {
+        var context = edgeContext
+        let items = (edgeContext["list"] as? [[String: Any]]) ?? []
+        memos = items.enumerated().map { index, item in
+            FragmentMemo(key: UInt64(index), cached: cached[UInt64(index)]) { made?.count += 1; return TemplateSet.box(item) }
+        }
+        context["list"] = TemplateValue.list(memos.map { .scope(TemplateScope(memo: $0)) })
+        return context
+    }
+
+    final class Counter: @unchecked Sendable { var count = 0 }
+
+    @Test("memo items render as plain items do, and again from their logged fragments, in every edge case",
+          arguments: 0..<CompiledTemplatesTests.edgeCases.count)
+    func memoItems(_ index: Int) throws {
+        let (template, partials) = Self.edgeCases[index]
+        var sources = partials
+        sources["page"] = template
+        let compiled = try #require(CompiledTemplates(sources: sources))
+        let plain = compiled.renderBytes("page", TemplateSet.box(Self.edgeContext))
+        var memos: [FragmentMemo] = []
+        let log = FragmentLog()
+        let first = compiled.renderBytes("page", TemplateSet.box(Self.memoContext(&memos)), log: log)
+        #expect(first == plain, "\(template.debugDescription)")
+        let fragments = log.fragments(in: first)
+        // Each fragment is what its item rendered to (the plain item in the same place).
+        for entry in log.entries { #expect(Array(first[entry.range]) == Array(fragments[entry.key]?.bytes ?? [])) }
+        let made = Counter()
+        let second = compiled.renderBytes("page", TemplateSet.box(Self.memoContext(&memos, cached: fragments, made: made)))
+        #expect(second == plain, "\(template.debugDescription)")
+        #expect(fragments.count == memos.count || !template.contains("{{#list}}"), "every item rendered is logged: \(template.debugDescription)")
+        #expect(made.count == 0 || fragments.count < memos.count, "logged fragments are taken, not rendered again: \(template.debugDescription)")
+    }
+
+    @Test("a memo item's fragment is taken while the names it read outside give the same and the indentation is the same; otherwise rendered")
+    func memoEscapes() throws {
+        let compiled = try #require(CompiledTemplates(sources: [
+            "page": "{{#list}}<{{name}}|{{outer}}|{{missing}}>{{/list}}\n",
+            "indented": "  {{>page}}\n",
+            "block": "{{#list}}{{$b}}[{{name}}]{{/b}}{{/list}}",
+        ]))
+        let log = FragmentLog()
+        var memos: [FragmentMemo] = []
+        let first = compiled.renderBytes("page", TemplateSet.box(Self.memoContext(&memos)), log: log)
+        #expect(String(decoding: first, as: UTF8.self) == "<a|O|><b&lt;|O|>\n")
+        #expect(log.entries.map { $0.escapes.map(\.name) } == [["missing", "outer"], ["missing", "outer"]], "what each read outside its item")
+        var fragments = log.fragments(in: first)
+
+        // Taken as they are: a fragment standing for the item is written whatever it holds.
+        fragments[1]?.bytes = ArraySlice(Array("<kept>".utf8))
+        let made = Counter()
+        func render(_ name: String = "page", _ change: (inout [String: Any]) -> Void = { _ in }) -> String {
+            var context = Self.memoContext(&memos, cached: fragments, made: made)
+            change(&context)
+            return String(decoding: compiled.renderBytes(name, TemplateSet.box(context)), as: UTF8.self)
+        }
+        #expect(render() == "<a|O|><kept>\n" && made.count == 0)
+        // A name read outside gives something else, or a name found nowhere now is: rendered.
+        #expect(render { $0["outer"] = "P" } == "<a|P|><b&lt;|P|>\n" && made.count == 2)
+        #expect(render { $0["missing"] = "M" } == "<a|O|M><b&lt;|O|M>\n" && made.count == 4)
+        // At another indentation: rendered.
+        #expect(render("indented") == "  <a|O|><b&lt;|O|>\n" && made.count == 6)
+        // A pass that runs a block is never kept.
+        let blockLog = FragmentLog()
+        _ = compiled.renderBytes("block", TemplateSet.box(Self.memoContext(&memos)), log: blockLog)
+        #expect(blockLog.entries.isEmpty)
+    }
+
     @Test("templates using what only swift-mustache has fall back to it, whole",
           arguments: ["{{=<% %>=}}<% x %>", "{{uppercased(x)}}", "{{>*dynamic}}", "{{% CONTENT_TYPE: TEXT}}{{x}}"])
     func fallback(_ template: String) throws {

@@ -889,6 +889,63 @@ struct SiteTests {
         #expect(FileManager.default.contents(atPath: cachePath) == cache, "the cache is made again, as it was for this input")
     }
 
+    @Test("the changelog takes each run from the last build's where it stands, and is what a fresh build makes; a run that shows the time of the check is rendered again when the time moves")
+    func changelogRunsFromLastBuild() async throws {
+        let built = try await DemoSite.built(baseURL: nil)
+        let store = StateStore(folder: built.state, keep: 10)
+        let snapshot = try #require(try store.latestSnapshot())
+        let history = try store.history()
+        try #require(history.count == 2)
+        let later = Snapshot(takenAt: "2031-05-06T07:08:09Z", sources: snapshot.sources, entries: snapshot.entries)
+        let folder = try TestSupport.temporaryFolder()
+        // The built-in templates, and a copy whose runs also show the time of the check (which
+        // no run's print holds: it is read outside each run).
+        let custom = "\(folder)/templates"
+        try FileManager.default.copyItem(atPath: TemplateSet.builtInFolder, toPath: custom)
+        let changelog = try String(contentsOfFile: "\(custom)/changelog.mustache", encoding: .utf8)
+        try #require(changelog.contains("{{summary}}</p>"))
+        try changelog.replacingOccurrences(of: "{{summary}}</p>", with: "{{summary}} · seen {{site.checkedAt}}</p>")
+            .write(toFile: "\(custom)/changelog.mustache", atomically: true, encoding: .utf8)
+
+        for (n, templatesFolder) in [TemplateSet.builtInFolder, custom].enumerated() {
+            let templates = try TemplateSet.load(from: templatesFolder)
+            func build(_ name: String, _ snapshot: Snapshot, _ history: [HistoryEntry]) async throws -> Data? {
+                let builder = SiteBuilder(output: "\(folder)/\(n)-\(name)/site", manifestPath: "\(folder)/\(n)-\(name)/state/manifest.json", templates: templates)
+                try await builder.stage(SiteInput(title: "Bots", baseURL: nil, snapshot: snapshot, history: history)).publish()
+                return FileManager.default.contents(atPath: "\(folder)/\(n)-\(name)/site/changelog.html")
+            }
+            func cache() throws -> ChangelogCache { try #require(ChangelogCache.read("\(folder)/\(n)-kept/state/site-changelog.cache", digest: nil)) }
+            // Day 1's history, then day 2's: the first run is taken from day 1's changelog.
+            _ = try await build("kept", snapshot, Array(history.prefix(1)))
+            #expect(try cache().fragments.count == 1, "the run is kept with its place in the cache")
+            #expect(try await build("kept", snapshot, history) == build("fresh", snapshot, history), "templates \(n): day 2")
+            #expect(try cache().fragments.count == 2)
+            let escapes = Set(try cache().fragments.flatMap { $0.escapes.map(\.name) })
+            #expect(escapes.contains("site.checkedAt") == (n == 1), "templates \(n): \(escapes.sorted())")
+            // The cache cut short anywhere, or with a byte changed in its lines, is no cache (or one
+            // whose fragments lie in its page): never a page cut short.
+            let data = try #require(FileManager.default.contents(atPath: "\(folder)/\(n)-kept/state/site-changelog.cache"))
+            let whole = try cache()
+            for cut in stride(from: 0, to: data.count, by: max(1, data.count / 300)) {
+                try data.prefix(cut).write(to: URL(fileURLWithPath: "\(folder)/cut.cache"))
+                #expect(ChangelogCache.read("\(folder)/cut.cache", digest: nil) == nil, "cut at \(cut)")
+            }
+            #expect(whole.fragments.count == 2)
+            for at in stride(from: 0, to: data.count, by: max(1, data.count / 300)) {
+                var damaged = data
+                damaged[at] = damaged[at] == UInt8(ascii: "7") ? UInt8(ascii: "x") : UInt8(ascii: "7")
+                try damaged.write(to: URL(fileURLWithPath: "\(folder)/damaged.cache"))
+                // (A changed digest is read: it is only compared with the input's.)
+                let read = ChangelogCache.read("\(folder)/damaged.cache", digest: nil)
+                #expect(read == nil || (read?.page == whole.page && read?.fragments == whole.fragments), "byte \(at) changed")
+            }
+            // A later check: the custom runs are rendered again; both match a fresh build.
+            #expect(try await build("kept", later, history) == build("fresh-later", later, history), "templates \(n): a later check")
+            let page = try String(contentsOfFile: "\(folder)/\(n)-kept/site/changelog.html", encoding: .utf8)
+            #expect(page.components(separatedBy: " · seen \(Timestamp.readable(later.takenAt))</p>").count - 1 == (n == 1 ? 2 : 0))
+        }
+    }
+
     /// Every file of the published site is what a build of the same input from nothing makes.
     static func expectSameAsFreshBuild(_ harness: DemoHarness, _ note: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let store = StateStore(folder: harness.state, keep: 10)

@@ -35,7 +35,8 @@ struct ChangelogCache: Sendable, Equatable {
         return made
     }
 
-    /// The second line: the format, then how many fragments the lines after it list.
+    /// The second line: the format, how many fragments the lines after it list, the page's length,
+    /// and a print of all that follows the line (a damaged cache is not read: its page is published).
     static let format = "botcatalog-changelog-cache-2"
 
     /// The cache in `path` when it was made for `digest` (any digest when nil); nil otherwise, or
@@ -54,7 +55,8 @@ struct ChangelogCache: Sendable, Equatable {
         }
         func hex(_ text: Substring) -> UInt64? { text.count == 16 ? UInt64(text, radix: 16) : nil }
         guard let first = line(), first.count == 1, wanted.map({ first[0] == $0 }) ?? true,
-              let head = line(), head.count == 2, head[0] == format, let count = Int(head[1]), count >= 0 else { return nil }
+              let head = line(), head.count == 4, head[0] == format, let count = Int(head[1]), count >= 0, let length = Int(head[2]),
+              let print = hex(head[3]), Self.print(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[at...]))) == print else { return nil }
         var entries: [FragmentLog.Entry] = []
         for _ in 0..<count {
             guard let fields = line(), fields.count == 5, let key = hex(fields[0]), let lower = Int(fields[1]), let upper = Int(fields[2]),
@@ -66,9 +68,17 @@ struct ChangelogCache: Sendable, Equatable {
             }
             entries.append(FragmentLog.Entry(key: key, range: lower..<upper, indentation: indentation, escapes: escapes))
         }
+        // A file cut short (or grown) is no cache: the page would be published as it is.
+        guard bytes.count - at == length else { return nil }
         let page = Array(bytes[at...])
         guard entries.allSatisfy({ $0.range.upperBound <= page.count }) else { return nil }
         return ChangelogCache(digest: String(first[0]), page: page, fragments: entries)
+    }
+
+    static func print(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+        var f = Fingerprint()
+        f.add(bytes)
+        return f.value
     }
 
     /// An indentation as a line holds it: its bytes in hex, `-` for none.
@@ -85,19 +95,22 @@ struct ChangelogCache: Sendable, Equatable {
         return String(validating: out, as: UTF8.self)
     }
 
-    /// The digest on the first line, the format and the fragments' count on the second, a line
-    /// per fragment (key, range, indentation, outside reads) and one per outside read, then the page.
+    /// The digest on the first line, the format, the fragments' count and the page's length on the
+    /// second, a line per fragment (key, range, indentation, outside reads) and one per outside
+    /// read, then the page.
     var data: Data {
         func hex(_ value: UInt64) -> String {
             let digits = String(value, radix: 16)
             return String(repeating: "0", count: 16 - digits.count) + digits
         }
-        var head = "\(digest)\n\(Self.format) \(fragments.count)\n"
+        var lines = ""
         for entry in fragments {
             let indentation = entry.indentation.isEmpty ? "-" : entry.indentation.utf8.map { hex(UInt64($0)).suffix(2) }.joined()
-            head += "\(hex(entry.key)) \(entry.range.lowerBound) \(entry.range.upperBound) \(indentation) \(entry.escapes.count)\n"
-            for escape in entry.escapes { head += "\(escape.name) \(hex(escape.value))\n" }
+            lines += "\(hex(entry.key)) \(entry.range.lowerBound) \(entry.range.upperBound) \(indentation) \(entry.escapes.count)\n"
+            for escape in entry.escapes { lines += "\(escape.name) \(hex(escape.value))\n" }
         }
-        return Data(head.utf8) + Data(page)
+        let body = Data(lines.utf8) + Data(page)
+        let print = body.withUnsafeBytes { Self.print($0) }
+        return Data("\(digest)\n\(Self.format) \(fragments.count) \(page.count) \(hex(print))\n".utf8) + body
     }
 }
