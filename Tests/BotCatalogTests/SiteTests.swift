@@ -161,6 +161,29 @@ struct SiteTests {
         for (what, other) in moved { #expect(print(other) != base, "\(what)") }
     }
 
+    @Test("a bot's page print moves with each change in its history, whether the history was read from its files (changes stood for by their place in the file) or made in memory")
+    func botPagePrintFollowsHistory() {
+        let bot = Bot(source: "unltd", platform: .unltd, id: "a", name: "A", slug: "a", scope: "public", fields: ["name": .string("A")])
+        func input(after: String, filed: Bool) -> SiteInput {
+            let entry = CatalogEntry(bot: bot, firstSeen: "2026-01-01T00:00:00Z", lastSeen: "2026-01-03T00:00:00Z", lastChanged: "2026-01-02T00:00:00Z")
+            let history = [HistoryEntry(at: "2026-01-01T00:00:00Z", changes: ChangeSet(added: [BotRef(bot)])),
+                           HistoryEntry(at: "2026-01-02T00:00:00Z", changes: ChangeSet(changed: [
+                               BotChange(bot: BotRef(bot), fields: [FieldChange(path: "description", before: .string("old"), after: .string(after))])]))]
+            return SiteInput(title: "T", baseURL: nil,
+                             snapshot: Snapshot(takenAt: "2026-01-03T00:00:00Z", sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete)], entries: [entry]),
+                             history: filed ? history.map { HistoryFile($0).entry } : history)
+        }
+        func print(_ input: SiteInput) -> String {
+            let digest = InputDigest(input, templateHash: "t")
+            return PageFingerprints(model: SiteModel(input), templateHash: "t", bots: digest.bots, runs: digest.runs).bot(bot.key, current: 0)
+        }
+        for filed in [false, true] {
+            #expect(print(input(after: "new", filed: filed)) == print(input(after: "new", filed: filed)), "filed: \(filed)")
+            #expect(print(input(after: "new", filed: filed)) != print(input(after: "newer", filed: filed)), "filed: \(filed)")
+        }
+        #expect(SiteModel(input(after: "new", filed: true)).events(bot.key).first?.print != nil, "a filed change is printed by its place")
+    }
+
     /// Rows for `keys`, made in memory as a build renders them; `vary` changes some.
     static func freshRows(_ keys: [BotKey], vary: (Int) -> String = { _ in "" }) -> (Rows, [[String]]) {
         let rows = Rows(cache: RowCache())

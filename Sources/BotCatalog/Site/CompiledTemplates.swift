@@ -149,9 +149,9 @@ struct CompiledTemplates: Sendable {
 
     /// The page as bytes: appending bytes is a copy, appending to a `String` also keeps its
     /// counts and flags (a page is a few hundred appends).
-    func renderBytes(_ name: String, _ root: TemplateScope, log: FragmentLog? = nil) -> [UInt8] {
+    func renderBytes(_ name: String, _ root: TemplateScope, log: FragmentLog? = nil, capacity: Int = 16_384) -> [UInt8] {
         var out: [UInt8] = []
-        out.reserveCapacity(16_384)
+        out.reserveCapacity(capacity)
         render(name, root, into: &out, log: log)
         return out
     }

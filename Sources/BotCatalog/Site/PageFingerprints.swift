@@ -72,7 +72,7 @@ struct PageFingerprints: Sendable {
         for event in model.events(key, current: current) {
             f.add(event.at)
             f.add(event.kind.rawValue)
-            for change in event.changes { f.add(change) }
+            if let print = event.print { f.add(print) } else { for change in event.changes { f.add(change) } }
         }
         return f.hex
     }

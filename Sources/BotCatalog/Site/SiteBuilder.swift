@@ -405,11 +405,13 @@ public struct SiteBuilder: Sendable {
         jobs.insert(PageJob(path: "changelog.html", fingerprint: nil, render: { [runPrints] in
             // Each run's part as the last changelog had it, where its key and what it read around
             // it are the same (`FragmentMemo`); the others' contexts are made and rendered.
-            let memos = templates.takesFragments ? Self.changelogMemos(input, contexts, prints, runPrints: runPrints, templates: templates,
-                                                                       before: changelogBefore.value) : nil
+            let before = changelogBefore.value
+            let memos = templates.takesFragments ? Self.changelogMemos(input, contexts, prints, runPrints: runPrints, templates: templates, before: before) : nil
             let runs = contexts.changelogRuns(memos: memos)
+            // About the last page's size (a year of runs is tens of megabytes).
+            let capacity = (before?.page.count ?? 0) + 65_536
             let pageLog = FragmentLog()
-            let page = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(runs: runs)), log: pageLog)
+            let page = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(runs: runs)), log: pageLog, capacity: capacity)
             // The copy with the markers takes each run as the page has it, where it reads the same there.
             if let memos {
                 let made = pageLog.fragments(in: page)
@@ -417,7 +419,7 @@ public struct SiteBuilder: Sendable {
             }
             let markedLog = FragmentLog()
             let marked = templates.renderBytes("changelog", TemplateSet.box(contexts.changelog(runs: runs, checked: (ChangelogCache.checkedAt, ChangelogCache.checkedAtISO))),
-                                               log: markedLog)
+                                               log: markedLog, capacity: page.count + 4_096)
             let cache = ChangelogCache(digest: digest.value, page: marked, fragments: markedLog.entries)
             // Kept only when it gives back this very page (a template could change how the time reads).
             changelog.cache = cache.filled(takenAt: input.snapshot.takenAt) == page ? cache : nil

@@ -22,6 +22,10 @@ struct BotEvent: Sendable {
     var at: String
     var kind: Kind
     var changes: [FieldChange]
+    /// For changes from a history entry read from its file: a print of where they are in it (the
+    /// file's print, their place), which stands for them in page prints (a year of a bot's
+    /// description revisions was walked byte by byte for its page's print on every build).
+    var print: UInt64? = nil
 }
 
 /// A removed bot that keeps a page.
@@ -163,7 +167,7 @@ struct SiteModel: Sendable {
         var tombstones: [BotKey: Tombstone] = [:]
         var events = Timelines(current: Array(repeating: [], count: input.snapshot.entries.count))
         input.snapshot.entries.withUnsafeBufferPointer { entries in
-            let finder = SnapshotPlaces(entries)
+            var finder = SnapshotPlaces(entries)
             // (The key is made only for a bot that is not current.)
             func append(_ event: BotEvent, at place: Int?, _ key: @autoclosure () -> BotKey) {
                 if let place { events.current[place].append(event) } else { events.others[key(), default: []].append(event) }
@@ -181,7 +185,13 @@ struct SiteModel: Sendable {
                 }
                 let changed = finder.find(entry.changes.changed) { ($0.pointee.bot.source, $0.pointee.bot.id) }
                 for (i, change) in entry.changes.changed.enumerated().reversed() {
-                    append(BotEvent(at: entry.at, kind: .changed, changes: change.fields), at: changed[i], change.bot.key)
+                    let print = entry.filePrint.map { file -> UInt64 in
+                        var f = Fingerprint()
+                        f.add(file)
+                        f.add(UInt64(i))
+                        return f.value
+                    }
+                    append(BotEvent(at: entry.at, kind: .changed, changes: change.fields, print: print), at: changed[i], change.bot.key)
                 }
                 let added = finder.find(entry.changes.added) { ($0.pointee.source, $0.pointee.id) }
                 events.places.append(RunPlaces(added: added, removed: removed, changed: changed))
@@ -256,8 +266,12 @@ struct CurrentBots: RandomAccessCollection, Sendable {
 /// table by key instead, so no bot is given another's place or none.
 struct SnapshotPlaces {
     let entries: UnsafeBufferPointer<CatalogEntry>
-    /// Each key's place, when the entries are not in order (nil: they are).
-    private let table: [BotKey: Int]?
+    /// Each key's place, when the entries are not in order, or once they have been searched
+    /// often (nil: searched in order).
+    private var table: [BotKey: Int]?
+    /// Searches left before the table is made instead: a year of history is some 36,000 bots
+    /// scattered over 10,000 entries, each searched at a dozen string compares.
+    private var searchesLeft: Int
 
     init(_ entries: UnsafeBufferPointer<CatalogEntry>) {
         self.entries = entries
@@ -265,12 +279,17 @@ struct SnapshotPlaces {
             BotKey.precedes(a.pointee.bot.source, a.pointee.bot.id, b.pointee.bot.source, b.pointee.bot.id)
         }
         let sorted = entries.count < 2 || (1..<entries.count).allSatisfy { precedes(entries.baseAddress! + $0 - 1, entries.baseAddress! + $0) }
-        table = sorted ? nil : Dictionary(entries.indices.map { (entries[$0].key, $0) }, uniquingKeysWith: { first, _ in first })
+        table = sorted ? nil : Self.table(entries)
+        searchesLeft = max(256, entries.count / 4)
+    }
+
+    private static func table(_ entries: UnsafeBufferPointer<CatalogEntry>) -> [BotKey: Int] {
+        Dictionary(entries.indices.map { (entries[$0].key, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Each item's place (nil: not in the snapshot). `key` reads an item where it lies (a copy
     /// of a ref retains its five strings).
-    func find<Item>(_ items: [Item], key: (UnsafePointer<Item>) -> (source: String, id: String)) -> [Int?] {
+    mutating func find<Item>(_ items: [Item], key: (UnsafePointer<Item>) -> (source: String, id: String)) -> [Int?] {
         var cursor = 0
         return items.withUnsafeBufferPointer { items in items.indices.map { n -> Int? in
             let (source, id) = key(items.baseAddress! + n)
@@ -279,6 +298,12 @@ struct SnapshotPlaces {
             if cursor < entries.count, isAt(cursor) {
                 cursor += 1
                 return cursor - 1
+            }
+            searchesLeft -= 1
+            if searchesLeft < 0 {
+                let made = Self.table(entries)
+                table = made
+                return made[BotKey(source: source, id: id)]
             }
             var low = 0, high = entries.count
             while low < high {
@@ -294,6 +319,9 @@ struct SnapshotPlaces {
 
     /// `find` among `entries`, checked for their order first.
     static func find<Item>(_ items: [Item], in entries: [CatalogEntry], key: (UnsafePointer<Item>) -> (source: String, id: String)) -> [Int?] {
-        entries.withUnsafeBufferPointer { SnapshotPlaces($0).find(items, key: key) }
+        entries.withUnsafeBufferPointer {
+            var places = SnapshotPlaces($0)
+            return places.find(items, key: key)
+        }
     }
 }

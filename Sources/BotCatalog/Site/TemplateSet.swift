@@ -77,9 +77,10 @@ public struct TemplateSet: Sendable {
     }
 
     /// The page as UTF-8 bytes (bot pages and rows: no `String` made only to be written).
-    func renderBytes(_ template: String, _ context: TemplateScope, log: FragmentLog? = nil) -> [UInt8] {
+    /// `capacity`: the bytes expected (a page grown from nothing to megabytes is copied each time it doubles).
+    func renderBytes(_ template: String, _ context: TemplateScope, log: FragmentLog? = nil, capacity: Int = 16_384) -> [UInt8] {
         guard let compiled else { return Array(renderWithMustache(template, context).utf8) }
-        return compiled.renderBytes(template, context, log: log)
+        return compiled.renderBytes(template, context, log: log, capacity: capacity)
     }
 
     /// Whether list items can carry a `FragmentMemo` (only the compiled renderer reads them).
