@@ -969,6 +969,28 @@ struct SiteTests {
         }
     }
 
+    @Test("the changelog's cache tells whether it fills in to a page without making it: as making it and comparing does, for markers anywhere and any byte changed")
+    func cacheFillsWithoutMaking() {
+        var generator = SystemRandomNumberGenerator()
+        let pieces = ["<p>", "é ", ChangelogCache.checkedAt, ChangelogCache.checkedAtISO, "\u{E000}", "checked", "&amp;", "\n"]
+        for round in 0..<300 {
+            let page = (0..<Int.random(in: 0...12, using: &generator)).map { _ in pieces.randomElement(using: &generator)! }.joined()
+            let cache = ChangelogCache(digest: "d", page: Array(page.utf8))
+            let takenAt = round % 2 == 0 ? "2026-02-01T03:00:00Z" : "2031-12-31T23:59:59Z"
+            let filled = cache.filled(takenAt: takenAt)
+            #expect(cache.fills(filled, takenAt: takenAt), "\(page.debugDescription)")
+            #expect(!cache.fills(filled + [0x20], takenAt: takenAt) && !cache.fills(Array(filled.dropLast()), takenAt: takenAt) || filled.isEmpty)
+            if !filled.isEmpty {
+                var changed = filled
+                let at = Int.random(in: 0..<changed.count, using: &generator)
+                changed[at] ^= 0x01
+                #expect(!cache.fills(changed, takenAt: takenAt), "\(page.debugDescription), byte \(at)")
+            }
+            let other = round % 2 == 0 ? "2031-12-31T23:59:59Z" : "2026-02-01T03:00:00Z"
+            #expect(cache.fills(cache.filled(takenAt: other), takenAt: takenAt) == (filled == cache.filled(takenAt: other)))
+        }
+    }
+
     /// Every file of the published site is what a build of the same input from nothing makes.
     static func expectSameAsFreshBuild(_ harness: DemoHarness, _ note: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
         let store = StateStore(folder: harness.state, keep: 10)

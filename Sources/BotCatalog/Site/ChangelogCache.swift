@@ -23,6 +23,35 @@ struct ChangelogCache: Sendable, Equatable {
         return SiteBuilder.replacing(Self.checkedAt, in: iso, with: [HTML.escape(Timestamp.readable(takenAt))])[0]
     }
 
+    /// Whether `filled(takenAt:)` is `expected`, found without making it (a year of runs is tens
+    /// of megabytes): the stretches between markers are compared where they lie.
+    func fills(_ expected: [UInt8], takenAt: String) -> Bool {
+        let markers = [(Array(Self.checkedAtISO.utf8), Array(HTML.escape(takenAt).utf8)),
+                       (Array(Self.checkedAt.utf8), Array(HTML.escape(Timestamp.readable(takenAt)).utf8))]
+        return page.withUnsafeBufferPointer { marked in
+            expected.withUnsafeBufferPointer { out in
+                func same(_ from: Int, _ to: Int, _ bytes: UnsafeBufferPointer<UInt8>, at: Int) -> Bool {
+                    let n = to - from
+                    return n == 0 || (at + n <= out.count && memcmp(bytes.baseAddress! + from, out.baseAddress! + at, n) == 0)
+                }
+                // Every marker's places, in order (no two overlap: each starts and ends with its own private-use character).
+                var found: [(at: Int, marker: Int)] = []
+                for (n, marker) in markers.enumerated() { found += SiteBuilder.occurrences(of: marker.0, in: marked).map { ($0, n) } }
+                found.sort { $0.at < $1.at }
+                var i = 0, j = 0
+                for (at, n) in found {
+                    guard same(i, at, marked, at: j) else { return false }
+                    j += at - i
+                    let (marker, filling) = markers[n]
+                    guard filling.withUnsafeBufferPointer({ same(0, $0.count, $0, at: j) }) else { return false }
+                    j += filling.count
+                    i = at + marker.count
+                }
+                return j + (marked.count - i) == out.count && same(i, marked.count, marked, at: j)
+            }
+        }
+    }
+
     /// Where the cache is kept: in the state folder, beside the site manifest.
     static func path(besideManifest manifestPath: String) -> String {
         SiteManifest.stateFile("site-changelog.cache", besideManifest: manifestPath)
@@ -36,7 +65,7 @@ struct ChangelogCache: Sendable, Equatable {
     }
 
     /// The second line: the format, how many fragments the lines after it list, the page's length,
-    /// and a print of all that follows the line (a damaged cache is not read: its page is published).
+    /// and a print of the lines and the page (a damaged cache is not read: its page is published).
     static let format = "botcatalog-changelog-cache-2"
 
     /// The cache in `path` when it was made for `digest` (any digest when nil); nil otherwise, or
@@ -56,7 +85,10 @@ struct ChangelogCache: Sendable, Equatable {
         func hex(_ text: Substring) -> UInt64? { text.count == 16 ? UInt64(text, radix: 16) : nil }
         guard let first = line(), first.count == 1, wanted.map({ first[0] == $0 }) ?? true,
               let head = line(), head.count == 4, head[0] == format, let count = Int(head[1]), count >= 0, let length = Int(head[2]),
-              let print = hex(head[3]), Self.print(UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[at...]))) == print else { return nil }
+              length <= bytes.count - at, let print = hex(head[3]) else { return nil }
+        let pageStart = bytes.count - length
+        guard Self.print(lines: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[at..<pageStart])),
+                         page: UnsafeRawBufferPointer(UnsafeBufferPointer(rebasing: bytes[pageStart...]))) == print else { return nil }
         var entries: [FragmentLog.Entry] = []
         for _ in 0..<count {
             guard let fields = line(), fields.count == 5, let key = hex(fields[0]), let lower = Int(fields[1]), let upper = Int(fields[2]),
@@ -68,16 +100,17 @@ struct ChangelogCache: Sendable, Equatable {
             }
             entries.append(FragmentLog.Entry(key: key, range: lower..<upper, indentation: indentation, escapes: escapes))
         }
-        // A file cut short (or grown) is no cache: the page would be published as it is.
-        guard bytes.count - at == length else { return nil }
+        // The lines end where the page starts (a file cut short or grown fails the print).
+        guard at == pageStart else { return nil }
         let page = Array(bytes[at...])
         guard entries.allSatisfy({ $0.range.upperBound <= page.count }) else { return nil }
         return ChangelogCache(digest: String(first[0]), page: page, fragments: entries)
     }
 
-    static func print(_ bytes: UnsafeRawBufferPointer) -> UInt64 {
+    static func print(lines: UnsafeRawBufferPointer, page: UnsafeRawBufferPointer) -> UInt64 {
         var f = Fingerprint()
-        f.add(bytes)
+        f.add(lines)
+        f.add(page)
         return f.value
     }
 
@@ -95,10 +128,10 @@ struct ChangelogCache: Sendable, Equatable {
         return String(validating: out, as: UTF8.self)
     }
 
-    /// The digest on the first line, the format, the fragments' count and the page's length on the
-    /// second, a line per fragment (key, range, indentation, outside reads) and one per outside
-    /// read, then the page.
-    var data: Data {
+    /// The digest on the first line, the format, the fragments' count, the page's length and the
+    /// print on the second, a line per fragment (key, range, indentation, outside reads) and one
+    /// per outside read, then the page (written as it is: a year of runs is tens of megabytes).
+    func write(to sink: inout AtomicFile.Sink) {
         func hex(_ value: UInt64) -> String {
             let digits = String(value, radix: 16)
             return String(repeating: "0", count: 16 - digits.count) + digits
@@ -109,8 +142,10 @@ struct ChangelogCache: Sendable, Equatable {
             lines += "\(hex(entry.key)) \(entry.range.lowerBound) \(entry.range.upperBound) \(indentation) \(entry.escapes.count)\n"
             for escape in entry.escapes { lines += "\(escape.name) \(hex(escape.value))\n" }
         }
-        let body = Data(lines.utf8) + Data(page)
-        let print = body.withUnsafeBytes { Self.print($0) }
-        return Data("\(digest)\n\(Self.format) \(fragments.count) \(page.count) \(hex(print))\n".utf8) + body
+        let lines8 = Array(lines.utf8)
+        let print = lines8.withUnsafeBytes { lines in page.withUnsafeBytes { Self.print(lines: lines, page: $0) } }
+        sink.write("\(digest)\n\(Self.format) \(fragments.count) \(page.count) \(hex(print))\n")
+        lines8.withUnsafeBytes { sink.write($0) }
+        page.withUnsafeBytes { sink.write($0) }
     }
 }

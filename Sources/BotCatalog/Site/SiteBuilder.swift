@@ -422,7 +422,7 @@ public struct SiteBuilder: Sendable {
                                                log: markedLog, capacity: page.count + 4_096)
             let cache = ChangelogCache(digest: digest.value, page: marked, fragments: markedLog.entries)
             // Kept only when it gives back this very page (a template could change how the time reads).
-            changelog.cache = cache.filled(takenAt: input.snapshot.takenAt) == page ? cache : nil
+            changelog.cache = cache.fills(page, takenAt: input.snapshot.takenAt) ? cache : nil
             return .bytes(page)
         }), at: 2)
         jobs.append(PageJob(path: "404.html", fingerprint: nil, render: text { templates.render("404", contexts.notFound()) }))
@@ -819,7 +819,7 @@ public struct StagedSite: Sendable {
     /// the manifest does not match rather than one that looks current.
     private func record(_ manifest: SiteManifest, folders: some Sequence<String>, changelog: ChangelogCache?) {
         let cachePath = ChangelogCache.path(besideManifest: manifestPath)
-        if let changelog { try? AtomicFile.write(changelog.data, to: cachePath) } else { unlink(cachePath) }
+        if let changelog { try? AtomicFile.write(to: cachePath) { changelog.write(to: &$0) } } else { unlink(cachePath) }
         var manifest = manifest
         manifest.folders = SiteManifest.folderTimes(output, folders: folders)
         try? AtomicFile.write(to: manifestPath) { manifest.write(to: &$0) }
