@@ -164,6 +164,20 @@ struct CompiledTemplatesTests {
         #expect(render { $0["missing"] = "M" } == "<a|O|M><b&lt;|O|M>\n" && made.count == 4)
         // At another indentation: rendered.
         #expect(render("indented") == "  <a|O|><b&lt;|O|>\n" && made.count == 6)
+        // A memo item inside another's pass is rendered with its own context, as part of that pass.
+        let nested = try #require(CompiledTemplates(sources: ["page": "{{#list}}[{{name}}{{#inner}}({{name}}){{/inner}}]{{/list}}"]))
+        func item(_ name: String, inner: [String]) -> TemplateValue {
+            let memo = FragmentMemo(key: UInt64(name.utf8.count), cached: nil) {
+                TemplateSet.box(["name": name, "inner": TemplateValue.list(inner.map { child in
+                    .scope(TemplateScope(memo: FragmentMemo(key: 99, cached: nil) { TemplateSet.box(["name": child]) }))
+                })])
+            }
+            return .scope(TemplateScope(memo: memo))
+        }
+        let nestedLog = FragmentLog()
+        let nestedPage = nested.renderBytes("page", TemplateSet.box(["list": TemplateValue.list([item("a", inner: ["x", "y"]), item("bb", inner: [])])]), log: nestedLog)
+        #expect(String(decoding: nestedPage, as: UTF8.self) == "[a(x)(y)][bb]")
+        #expect(nestedLog.entries.map(\.key) == [1, 2], "only the outer items are logged")
         // A pass that runs a block is never kept.
         let blockLog = FragmentLog()
         _ = compiled.renderBytes("block", TemplateSet.box(Self.memoContext(&memos)), log: blockLog)

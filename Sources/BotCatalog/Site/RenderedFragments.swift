@@ -123,9 +123,15 @@ extension Program {
     /// One item of a list section: a memo item's fragment when it still stands (else rendered,
     /// noting what it reads from outside), any other item rendered.
     func runItem(_ item: TemplateValue, _ body: Range<Int>, _ context: inout CompiledTemplates.Context, into out: inout [UInt8]) {
-        // (A memo item inside another's pass is rendered as part of that pass.)
-        guard case .scope(let scope) = item, let memo = scope.memo, context.recorder == nil else {
+        guard case .scope(let scope) = item, let memo = scope.memo else {
             context.stack.append(item)
+            run(body, &context, into: &out)
+            context.stack.removeLast()
+            return
+        }
+        // A memo item inside another's pass is rendered as part of that pass.
+        guard context.recorder == nil else {
+            context.stack.append(.scope(memo.make()))
             run(body, &context, into: &out)
             context.stack.removeLast()
             return

@@ -259,7 +259,9 @@ struct CurrentBots: RandomAccessCollection, Sendable {
 /// Where keys stand among a snapshot's entries, which are sorted by key. A list in that order
 /// too (a run's added, changed and removed bots) is walked alongside them, each found at the
 /// cursor or after a binary search; a list in any other order is found all the same, each by
-/// search. No key is hashed, and a key found at the cursor costs one compare.
+/// search. A key found at the cursor costs one compare; once more keys were searched than a
+/// quarter of the entries (a long history's changes, scattered), the rest are found in a table
+/// by key, made then.
 ///
 /// Snapshots keep their entries sorted (`Snapshot.init` sorts them, the state store refuses a
 /// file that is not): entries set otherwise are checked for once, and then found through a
@@ -269,8 +271,8 @@ struct SnapshotPlaces {
     /// Each key's place, when the entries are not in order, or once they have been searched
     /// often (nil: searched in order).
     private var table: [BotKey: Int]?
-    /// Searches left before the table is made instead: a year of history is some 36,000 bots
-    /// scattered over 10,000 entries, each searched at a dozen string compares.
+    /// Searches left before the table is made: a year of history is some 36,000 bots scattered
+    /// over 10,000 entries, each searched at a dozen string compares.
     private var searchesLeft: Int
 
     init(_ entries: UnsafeBufferPointer<CatalogEntry>) {
