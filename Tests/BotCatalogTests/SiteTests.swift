@@ -317,6 +317,22 @@ struct SiteTests {
                 #expect(DisplayText.clean(text, limit: limit) == expected, "\(text.debugDescription) at \(limit)")
             }
         }
+        // Plain up to the cut, then anything: combining marks, CR LF, hidden scalars, emoji, at and
+        // around the cut, as removing the hidden scalars and cutting by characters gives.
+        func reference(_ text: String, _ limit: Int) -> String {
+            var kept = String.UnicodeScalarView()
+            for scalar in text.unicodeScalars where !DisplayText.isHidden(scalar) { kept.append(scalar) }
+            let cleaned = String(kept)
+            return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
+        }
+        let tails = ["\u{301}", "\r", "\n", "\r\n", "\u{200E}", "\u{202E}", "\u{1}", "é", "👩", "a", " ", "\u{FEFF}", "\u{E000}"]
+        for n in 0..<600 {
+            let limit = [1, 8, 50][n % 3]
+            let head = String(repeating: "x", count: max(0, limit - 2 + n % 5))
+            let tail = (0..<Int.random(in: 0...6, using: &generator)).map { _ in tails.randomElement(using: &generator)! }.joined()
+            let text = head + tail
+            #expect(DisplayText.clean(text, limit: limit) == reference(text, limit), "\(text.debugDescription) at \(limit)")
+        }
     }
 
     @Test("a row's summary worked out on the bytes is the one the scalars give, and text that is not ASCII before the cut takes the scalars")

@@ -3,6 +3,7 @@ import CBotSystem
 /// (they could hide or reorder what a reader sees), length bounded. Escaping is the templates' job.
 enum DisplayText {
     static func clean(_ text: String, limit: Int = 100_000) -> String {
+        if let cut = plainCut(text, limit: limit) { return cut }
         var needsWork = text.utf8.count > limit
         // Printable ASCII, tabs and newlines (most API text): nothing is hidden, no scalar to decode.
         if isPlain(text) {
@@ -22,6 +23,20 @@ enum DisplayText {
         for scalar in text.unicodeScalars where !isHidden(scalar) { out.append(scalar) }
         let cleaned = String(out)
         return cleaned.count > limit ? String(cleaned.prefix(limit)) + "…" : cleaned
+    }
+
+    /// The first `limit` bytes and an ellipsis, when cutting by characters gives that whatever
+    /// follows: the text is longer, and its first `limit + 1` bytes are plain with no CR (so each
+    /// is one character, and the one after the cut is kept). Only those bytes are read: a
+    /// description cut to 300 for a feed was scanned whole, twice.
+    private static func plainCut(_ text: String, limit: Int) -> String? {
+        guard limit >= 0, text.utf8.count > limit else { return nil }
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            guard let base = bytes.baseAddress, botcatalog_plain_prefix(base, limit + 1) == limit + 1,
+                  memchr(base, 0x0D, limit + 1) == nil else { return nil }
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[..<limit]), as: UTF8.self) + "…"
+        }
     }
 
     /// Plain one-line summary of Markdown text, for tables and feeds: Markdown punctuation at the
