@@ -71,11 +71,35 @@ struct ChangelogCache: Sendable, Equatable {
     /// The cache in `path` when it was made for `digest` (any digest when nil); nil otherwise, or
     /// when it is unreadable, damaged, or of another format.
     static func read(_ path: String, digest: String?) -> ChangelogCache? {
-        guard let data = FileManager.default.contents(atPath: path) else { return nil }
-        return data.withUnsafeBytes { parse($0.bindMemory(to: UInt8.self), digest: digest) }
+        // Read into the array the page is kept in, its head then moved out of the way: a page of
+        // tens of megabytes copied out of the file's `Data` was one more buffer of that size for
+        // the kernel to map in.
+        guard var bytes = readBytes(path),
+              let (head, pageStart) = bytes.withUnsafeBufferPointer({ parse($0, digest: digest) }) else { return nil }
+        bytes.removeSubrange(0..<pageStart)
+        return ChangelogCache(digest: head.digest, page: bytes, fragments: head.fragments)
     }
 
-    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, digest wanted: String?) -> ChangelogCache? {
+    /// The whole file; nil when it cannot be read.
+    private static func readBytes(_ path: String) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        defer { close(fd) }
+        var info = stat()
+        guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+        let size = Int(info.st_size)
+        var failed = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: size) { buffer, count in
+            while count < size {
+                let n = Foundation.read(fd, buffer.baseAddress! + count, size - count)
+                if n > 0 { count += n } else if n < 0 && errno == EINTR { continue } else { failed = n < 0; break }
+            }
+        }
+        return failed ? nil : bytes
+    }
+
+    /// The head's digest and fragments, and where the page starts; nil when the file is not one.
+    private static func parse(_ bytes: UnsafeBufferPointer<UInt8>, digest wanted: String?) -> (head: (digest: String, fragments: [FragmentLog.Entry]), pageStart: Int)? {
         var at = 0
         func line() -> [Substring]? {
             guard let end = bytes[at...].firstIndex(of: UInt8(ascii: "\n")) else { return nil }
@@ -102,9 +126,8 @@ struct ChangelogCache: Sendable, Equatable {
         }
         // The lines end where the page starts (a file cut short or grown fails the print).
         guard at == pageStart else { return nil }
-        let page = Array(bytes[at...])
-        guard entries.allSatisfy({ $0.range.upperBound <= page.count }) else { return nil }
-        return ChangelogCache(digest: String(first[0]), page: page, fragments: entries)
+        guard entries.allSatisfy({ $0.range.upperBound <= length }) else { return nil }
+        return ((String(first[0]), entries), pageStart)
     }
 
     static func print(lines: UnsafeRawBufferPointer, page: UnsafeRawBufferPointer) -> UInt64 {
