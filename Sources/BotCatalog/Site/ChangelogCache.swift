@@ -58,11 +58,7 @@ struct ChangelogCache: Sendable, Equatable {
     }
 
     /// The runs' fragments, as slices of the page.
-    var fragmentsByKey: [UInt64: Fragment] {
-        var made: [UInt64: Fragment] = [:]
-        for entry in fragments { made[entry.key] = Fragment(bytes: page[entry.range], indentation: entry.indentation, escapes: entry.escapes) }
-        return made
-    }
+    var fragmentsByKey: [UInt64: Fragment] { FragmentLog.fragments(fragments, in: page) }
 
     /// The second line: the format, how many fragments the lines after it list, the page's length,
     /// and a print of the lines and the page (a damaged cache is not read: its page is published).
@@ -155,10 +151,7 @@ struct ChangelogCache: Sendable, Equatable {
     /// print on the second, a line per fragment (key, range, indentation, outside reads) and one
     /// per outside read, then the page (written as it is: a year of runs is tens of megabytes).
     func write(to sink: inout AtomicFile.Sink) {
-        func hex(_ value: UInt64) -> String {
-            let digits = String(value, radix: 16)
-            return String(repeating: "0", count: 16 - digits.count) + digits
-        }
+        let hex = Fingerprint.hex
         var lines = ""
         for entry in fragments {
             let indentation = entry.indentation.isEmpty ? "-" : entry.indentation.utf8.map { hex(UInt64($0)).suffix(2) }.joined()

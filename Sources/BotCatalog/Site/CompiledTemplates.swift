@@ -458,7 +458,7 @@ final class Program: @unchecked Sendable {
         }
     }
 
-    private func runPushed(_ value: TemplateValue, _ body: Range<Int>, _ context: inout CompiledTemplates.Context, into out: inout [UInt8]) {
+    func runPushed(_ value: TemplateValue, _ body: Range<Int>, _ context: inout CompiledTemplates.Context, into out: inout [UInt8]) {
         context.stack.append(value)
         run(body, &context, into: &out)
         context.stack.removeLast()

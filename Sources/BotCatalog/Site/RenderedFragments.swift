@@ -80,10 +80,13 @@ final class FragmentLog: @unchecked Sendable {
     }
 
     /// The fragments as slices of `output`, the bytes the render made (no copy).
-    func fragments(in output: [UInt8]) -> [UInt64: Fragment] {
+    func fragments(in output: [UInt8]) -> [UInt64: Fragment] { Self.fragments(entries, in: output) }
+
+    /// `entries`' fragments as slices of `bytes` (no copy), by key; those not within it left out.
+    static func fragments(_ entries: [Entry], in bytes: [UInt8]) -> [UInt64: Fragment] {
         var made: [UInt64: Fragment] = [:]
-        for entry in entries where entry.range.upperBound <= output.count {
-            made[entry.key] = Fragment(bytes: output[entry.range], indentation: entry.indentation, escapes: entry.escapes)
+        for entry in entries where entry.range.upperBound <= bytes.count {
+            made[entry.key] = Fragment(bytes: bytes[entry.range], indentation: entry.indentation, escapes: entry.escapes)
         }
         return made
     }
@@ -123,19 +126,9 @@ extension Program {
     /// One item of a list section: a memo item's fragment when it still stands (else rendered,
     /// noting what it reads from outside), any other item rendered.
     func runItem(_ item: TemplateValue, _ body: Range<Int>, _ context: inout CompiledTemplates.Context, into out: inout [UInt8]) {
-        guard case .scope(let scope) = item, let memo = scope.memo else {
-            context.stack.append(item)
-            run(body, &context, into: &out)
-            context.stack.removeLast()
-            return
-        }
+        guard case .scope(let scope) = item, let memo = scope.memo else { return runPushed(item, body, &context, into: &out) }
         // A memo item inside another's pass is rendered as part of that pass.
-        guard context.recorder == nil else {
-            context.stack.append(.scope(memo.make()))
-            run(body, &context, into: &out)
-            context.stack.removeLast()
-            return
-        }
+        guard context.recorder == nil else { return runPushed(.scope(memo.make()), body, &context, into: &out) }
         let indentation = context.indentation ?? ""
         let start = out.count
         if let cached = memo.cached, cached.indentation == indentation, cached.escapes.allSatisfy({ stands($0, in: context.stack) }) {
@@ -145,9 +138,7 @@ extension Program {
         }
         let recorder = FragmentRecorder(floor: context.stack.count)
         context.recorder = recorder
-        context.stack.append(.scope(memo.make()))
-        run(body, &context, into: &out)
-        context.stack.removeLast()
+        runPushed(.scope(memo.make()), body, &context, into: &out)
         context.recorder = nil
         if !recorder.spoiled {
             context.log?.add(FragmentLog.Entry(key: memo.key, range: start..<out.count, indentation: indentation, escapes: recorder.sortedEscapes))

@@ -277,7 +277,10 @@ public struct Fingerprint: Sendable {
     private static let hexDigits = Array("0123456789abcdef".utf8)
 
     /// 16 lowercase hex digits (`String(format:)` costs a microsecond, and every page has a print).
-    public var hex: String {
+    public var hex: String { Self.hex(value) }
+
+    /// `value` as 16 lowercase hex digits.
+    static func hex(_ value: UInt64) -> String {
         String(unsafeUninitializedCapacity: 16) { buffer in
             for i in 0..<16 { buffer[i] = Self.hexDigits[Int((value >> UInt64(60 - 4 * i)) & 0xF)] }
             return 16
