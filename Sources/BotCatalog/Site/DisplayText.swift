@@ -6,12 +6,8 @@ enum DisplayText {
         if let cut = plainCut(text, limit: limit) { return cut }
         var needsWork = text.utf8.count > limit
         // Printable ASCII, tabs and newlines (most API text): nothing is hidden, no scalar to decode.
-        if isPlain(text) {
-            if !needsWork { return text }
-            // Too long, but one character per byte (but for CR LF, one character of two):
-            // cut on the bytes rather than counting characters.
-            if !text.utf8.contains(0x0D) { return String(Substring(text.utf8.prefix(limit))) + "…" }
-        }
+        // (Plain text too long, with no CR to count as one character with its LF, was cut above.)
+        if !needsWork, isPlain(text) { return text }
         if !needsWork {
             for scalar in text.unicodeScalars where isHidden(scalar) {
                 needsWork = true

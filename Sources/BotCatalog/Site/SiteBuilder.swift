@@ -402,6 +402,10 @@ public struct SiteBuilder: Sendable {
             jobs.append(PageJob(path: PageContexts.runPath(entry.at), fingerprint: print,
                                 render: text { templates.render("changelog", contexts.runPage(entry)) }))
         }
+        // The feed's runs (the newest) are printed here once, for the feed's print and the changelog.
+        for index in input.history.indices.reversed().prefix(PageContexts.feedEntryLimit) where runPrints[index] == nil {
+            runPrints[index] = prints.run(index)
+        }
         jobs.insert(PageJob(path: "changelog.html", fingerprint: nil, render: { [runPrints] in
             // Each run's part as the last changelog had it, where its key and what it read around
             // it are the same (`FragmentMemo`); the others' contexts are made and rendered.
