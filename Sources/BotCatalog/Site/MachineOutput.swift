@@ -79,19 +79,23 @@ enum MachineOutput {
         xml += "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n".utf8
         xml.reserveCapacity((model.current.count + groupPaths.count + 2) * (base.utf8.count + 110))
         // Escaped in parts (escaping is per character, so the parts joined come out the same).
-        var root: [UInt8] = []
-        CompiledTemplates.appendEscaped(base, to: &root)
+        // The fixed parts as bytes, made once: appending literals' UTF-8 views, five per bot, was
+        // a quarter of the sitemap's time at 10,000 bots (2.6 ms against 1.9 ms).
+        var opening = Array("  <url><loc>".utf8)
+        CompiledTemplates.appendEscaped(base, to: &opening)
+        let lastmodOpening = Array("</loc><lastmod>".utf8)
+        let lastmodClosing = Array("</lastmod></url>\n".utf8)
+        let closing = Array("</loc></url>\n".utf8)
         func url(_ path: String, _ lastmod: String?) {
-            xml += "  <url><loc>".utf8
-            xml += root
+            xml.append(contentsOf: opening)
             CompiledTemplates.appendEscaped(path, to: &xml)
-            xml += "</loc>".utf8
             if let lastmod {
-                xml += "<lastmod>".utf8
+                xml.append(contentsOf: lastmodOpening)
                 CompiledTemplates.appendEscaped(lastmod, to: &xml)
-                xml += "</lastmod>".utf8
+                xml.append(contentsOf: lastmodClosing)
+            } else {
+                xml.append(contentsOf: closing)
             }
-            xml += "</url>\n".utf8
         }
         url("", nil)
         url("changelog.html", model.input.history.last?.at)
