@@ -550,19 +550,25 @@ struct SiteTests {
         }
     }
 
-    @Test("the bots' facts the digest hands the model (tags, model, candidate page), made in snapshot order, are the model's own, in display order, and the digest is the same either way")
+    @Test("the model made beside the digest (its facts made in snapshot order by the digest, its order and timelines in the digest's pool) is the model made on its own, and the digest is the same either way")
     func factsHandedOver() {
         // Names out of display order, tags as arrays, objects and a string, repeats and blanks, a model or none.
         let tagForms: [JSONValue] = [["b", " a ", "b"], .string("x, y,,x"), [["name": "n1"], ["id": "i2"], ""], .null]
         let entries = (0..<700).map { i in
-            let bot = Bot(source: i % 3 == 0 ? "gpt" : "unltd", platform: .unltd, id: "id\(i)", name: "Bot \((i * 7919) % 700)", slug: "s\(i)", scope: "public",
+            let bot = Bot(source: i % 3 == 0 ? "gpt" : "unltd", platform: .unltd, id: "id\(i)", name: "Bot \((i * 7919) % 700)", slug: "s\(i)",
+                          organization: i % 4 == 0 ? nil : "org\(i % 6)", organizationName: i % 8 == 1 ? "Org \(i % 6)" : nil, scope: "public",
                           fields: ["tags": tagForms[i % 4], "modelKey": i % 5 == 0 ? .null : .string("m\(i % 3) ")])
             return CatalogEntry(bot: bot, firstSeen: "t1", lastSeen: "t2", lastChanged: "t1")
         }
-        let input = SiteInput(title: "T", baseURL: nil, snapshot: Snapshot(takenAt: "t2", sources: [], entries: entries), history: [])
-        let handoff = Handoff<[SiteModel.BotFacts]>()
-        let digest = InputDigest(input, templateHash: "t", facts: handoff)
-        let handed = SiteModel(input, facts: handoff)
+        // A history: every bot added, then one changed and one removed that has a page still.
+        let gone = Bot(source: "unltd", platform: .unltd, id: "gone", name: "Gone", slug: "gone", scope: "public", fields: [:])
+        let snapshot = Snapshot(takenAt: "t2", sources: [], entries: entries)
+        let history = [HistoryEntry(at: "t1", changes: ChangeSet(added: snapshot.entries.map { BotRef($0.bot) } + [BotRef(gone)])),
+                       HistoryEntry(at: "t2", changes: ChangeSet(removed: [gone], changed: [BotChange(bot: BotRef(snapshot.entries[5].bot), fields: [FieldChange(path: "name", before: .string("a"), after: .string("b"))])]))]
+        let input = SiteInput(title: "T", baseURL: nil, snapshot: snapshot, history: history)
+        let parts = SiteModel.Parts(input)
+        let digest = InputDigest(input, templateHash: "t", facts: parts.facts, beside: parts.units)
+        let handed = parts.model()
         let own = SiteModel(input)
         #expect(digest == InputDigest(input, templateHash: "t"))
         #expect(handed.order == own.order)
@@ -571,6 +577,11 @@ struct SiteTests {
         #expect(own.facts.contains { !$0.tags.isEmpty } && own.facts.contains { $0.model == nil } && own.facts.contains { $0.model != nil })
         #expect(handed.facts.map(\.page) == own.facts.map(\.page))
         #expect(handed.tags == own.tags && handed.models == own.models)
+        #expect(handed.rank == own.rank && handed.organizations == own.organizations && handed.organizationNames == own.organizationNames)
+        #expect(!own.organizations.isEmpty && !own.organizationNames.isEmpty)
+        #expect(Set(handed.tombstones.keys) == [gone.key] && Set(own.tombstones.keys) == [gone.key])
+        #expect(handed.timelines.current.map { $0.map(\.kind) } == own.timelines.current.map { $0.map(\.kind) })
+        #expect(own.timelines.current.contains { $0.count == 2 } && handed.events(gone.key, current: nil).map(\.kind) == [.removed, .added])
         // The pages the model gives the bots from their facts' candidates are the ones worked out from their slugs and names.
         #expect(handed.currentPaths == SitePaths.botPages(handed.current.map { ($0.key, $0.bot.slug, $0.bot.name) }).inOrder)
     }

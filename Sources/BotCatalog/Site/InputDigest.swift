@@ -14,17 +14,18 @@ struct InputDigest: Sendable, Equatable {
 
     /// `facts`: when a model is being made beside the digest, the bots' facts (in snapshot order)
     /// are worked out here too and handed over: the walk has just brought each bot's data into
-    /// the cache, and the model need not wait for the cores the digest holds to walk it again.
-    init(_ input: SiteInput, templateHash: String, facts: Handoff<[SiteModel.BotFacts]>? = nil) {
+    /// the cache, and the model need not walk it again. `beside`: other work for the same pool
+    /// (`SiteModel.Parts`), done by the time the digest is.
+    init(_ input: SiteInput, templateHash: String, facts: Handoff<[SiteModel.BotFacts]>? = nil, beside: [@Sendable () -> Void] = []) {
         // In parallel: each bot's print walks all its data.
         if let facts {
-            let both = input.snapshot.entries.parallelMapInPlace { _, entry -> (UInt64, SiteModel.BotFacts) in
+            let both = input.snapshot.entries.parallelMapInPlace(beside: beside) { _, entry -> (UInt64, SiteModel.BotFacts) in
                 (Self.print(entry), SiteModel.BotFacts(CatalogEntry.bot(at: entry)))
             }
             facts.fulfill(both.map(\.1))
             bots = both.map(\.0)
         } else {
-            bots = input.snapshot.entries.parallelMapInPlace { _, entry in Self.print(entry) }
+            bots = input.snapshot.entries.parallelMapInPlace(beside: beside) { _, entry in Self.print(entry) }
         }
         var f = Fingerprint()
         f.add("botcatalog-input-v2")

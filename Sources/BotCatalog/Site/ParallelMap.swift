@@ -29,12 +29,20 @@ extension Array where Element: Sendable {
     /// `parallelMapIndexed` handing over where each element lies, not a copy: copying a bot out
     /// to pass it retains each of its strings and releases them after, which for three passes
     /// over every bot was a tenth of the work before a 1%-changed build writes its pages.
-    func parallelMapInPlace<U>(workers: Int = Cores.usable, minimum: Int = 256,
+    ///
+    /// `beside`: other work run in the same pool, each a unit taken before the elements' chunks
+    /// (in order, before the map when it is a plain one): work that needs none of the results,
+    /// kept off a thread of its own, which, started while the pool held every core, waited its
+    /// turn for up to two milliseconds.
+    func parallelMapInPlace<U>(workers: Int = Cores.usable, minimum: Int = 256, beside: [@Sendable () -> Void] = [],
                                _ transform: @Sendable (Int, UnsafePointer<Element>) -> U) -> [U] {
         withUnsafeBufferPointer { elements in
-            guard let start = elements.baseAddress else { return [] }
+            guard count >= minimum, workers > 1, let start = elements.baseAddress else {
+                for unit in beside { unit() }
+                guard let start = elements.baseAddress else { return [] }
+                return elements.indices.map { transform($0, start + $0) }
+            }
             nonisolated(unsafe) let first = start
-            guard count >= minimum, workers > 1 else { return elements.indices.map { transform($0, first + $0) } }
             return [U](unsafeUninitializedCapacity: count) { buffer, initialized in
                 // Each chunk initializes its own disjoint range of the buffer. Several chunks per
                 // worker, taken as workers come free: a build runs other threads beside (the model,
@@ -44,7 +52,9 @@ extension Array where Element: Sendable {
                 let total = count
                 let chunks = Swift.min(workers * 8, total)
                 let chunk = (total + chunks - 1) / chunks
-                DispatchQueue.concurrentPerform(iterations: chunks) { c in
+                DispatchQueue.concurrentPerform(iterations: beside.count + chunks) { unit in
+                    guard unit >= beside.count else { return beside[unit]() }
+                    let c = unit - beside.count
                     for i in Swift.min(total, c * chunk)..<Swift.min(total, (c + 1) * chunk) { (base + i).initialize(to: transform(i, first + i)) }
                 }
                 initialized = total

@@ -91,11 +91,10 @@ public struct SiteBuilder: Sendable {
         // The state files are read while the input is digested, and the row cache while the model is made.
         let manifestRead = Background { [manifestPath] in SiteManifest.read(manifestPath) }
         // A run that added to the history cannot take the quick path (the digest starts with
-        // the history's key): the model is then made on a thread of its own while the input is
-        // digested, filling what the digest leaves of the cores, instead of after it.
+        // the history's key): the model's parts that need no facts are then made in the digest's
+        // pool, and the digest works out the facts as it walks each bot (`SiteModel.Parts`).
         let addedHistory = !SiteManifest.readDigest(manifestPath).hasPrefix(InputDigest.historyKey(input.history))
-        let facts = addedHistory ? Handoff<[SiteModel.BotFacts]>() : nil
-        let modelMade = facts.map { facts in Background.onOwnThread { SiteModel(input, facts: facts) } }
+        let modelParts = addedHistory ? SiteModel.Parts(input) : nil
         let rowCachePath = self.rowCachePath
         func readRowCache() -> Background<RowCache> { Background { [output] in RowCache.read(rowCachePath, site: output) } }
         let earlyCacheRead = addedHistory ? readRowCache() : nil
@@ -104,13 +103,13 @@ public struct SiteBuilder: Sendable {
             Background { [manifestPath] in ChangelogCache.read(ChangelogCache.path(besideManifest: manifestPath), digest: nil) }
         }
         let earlyChangelogRead = addedHistory ? readChangelog() : nil
-        let digest = InputDigest(input, templateHash: templates.fingerprint, facts: facts)
+        let digest = InputDigest(input, templateHash: templates.fingerprint, facts: modelParts?.facts, beside: modelParts?.units ?? [])
         let oldManifest = manifestRead.value
-        if modelMade == nil, let quick = quickUpdate(input, digest: digest, oldManifest: oldManifest) { return quick }
+        if modelParts == nil, let quick = quickUpdate(input, digest: digest, oldManifest: oldManifest) { return quick }
         let rowCacheRead = earlyCacheRead ?? readRowCache()
         let changelogRead = earlyChangelogRead ?? readChangelog()
         let reusable = oldManifest.templateHash == templates.fingerprint ? oldManifest.pages : .empty
-        let model = modelMade?.value ?? SiteModel(input)
+        let model = modelParts?.model() ?? SiteModel(input)
         let contexts = PageContexts(model: model)
         let prints = PageFingerprints(model: model, templateHash: templates.fingerprint, bots: digest.bots, runs: digest.runs)
         let templates = self.templates
@@ -344,7 +343,7 @@ public struct SiteBuilder: Sendable {
         // The model, the pages' inputs and the last manifest are freed on another thread once
         // the site is published (`publish`): at 10,000 bots that takes longer than publishing,
         // and done meanwhile it took a core from it.
-        let leftovers = Leftovers((consume model, consume modelMade, consume contexts, consume prints, consume botPages, consume jobs, consume listing,
+        let leftovers = Leftovers((consume model, consume modelParts, consume contexts, consume prints, consume botPages, consume jobs, consume listing,
                    consume rows, consume placements, consume rowCacheRead, consume earlyCacheRead, consume changelogRead, consume earlyChangelogRead,
                    consume oldManifest, consume manifestRead,
                    consume reusable, consume writer, consume digest))

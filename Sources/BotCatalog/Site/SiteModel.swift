@@ -87,41 +87,34 @@ struct SiteModel: Sendable {
         }
     }
 
-    /// `facts`: the bots' facts in snapshot order, when another thread works them out (the
-    /// digest); otherwise they are worked out here.
-    init(_ input: SiteInput, facts handedOver: Handoff<[BotFacts]>? = nil) {
-        self.input = input
-        // The per-bot text work (parsing tags, cleaning, slugs) runs in parallel, the names are
-        // ordered as bytes (`NameOrder`); what is left below is building dictionaries.
-        let entries = input.snapshot.entries
+    /// The model of `input`, all of it worked out here (the bots' facts and names in parallel,
+    /// the timelines on a thread of their own meanwhile).
+    init(_ input: SiteInput) {
         // The timelines (a dictionary entry per bot) are made on another thread meanwhile, one of
         // its own: GCD would queue them behind the parallel work below.
         let timelines = Background.onOwnThread { Self.timelines(input) }
-        let order = NameOrder.order(entries)
-        let current = CurrentBots(entries: entries, order: order)
+        self.init(input, ordered: Ordered(input.snapshot.entries), facts: nil, timelines: { timelines.value })
+    }
+
+    /// `facts`: the bots' facts in snapshot order, when the digest worked them out (`Parts`);
+    /// nil: they are worked out here. `timelines` is asked for once the facts are in order.
+    private init(_ input: SiteInput, ordered: Ordered, facts bySnapshot: [BotFacts]?,
+                 timelines: () -> (events: Timelines, tombstones: [BotKey: Tombstone])) {
+        self.input = input
+        // The per-bot text work (parsing tags, cleaning, slugs) runs in parallel, the names are
+        // ordered as bytes (`NameOrder`); what is left below is building dictionaries.
+        let current = ordered.current
         self.current = current
-        var rank = [Int](repeating: 0, count: entries.count)
-        for (position, entry) in order.enumerated() { rank[entry] = position }
-        self.rank = rank
-        // What needs only the bots is gathered while the digest still works out their facts:
-        // their keys, and their organizations (members in display order, as the bots come).
-        var pageKeys = current.indices.map { current[$0].key }
-        var orgNames: [String: String] = [:]
-        var orgs: [String: [Int]] = [:]
-        for i in current.indices {
-            guard let org = current[i].bot.organization else { continue }
-            orgs[org, default: []].append(i)
-            if let name = current[i].bot.organizationName, !name.isEmpty { orgNames[org] = name }
-        }
+        rank = ordered.rank
+        var pageKeys = ordered.keys
         let facts: [BotFacts]
-        if let handedOver {
-            let bySnapshot = handedOver.value
-            facts = order.parallelMap { bySnapshot[$0] }
+        if let bySnapshot {
+            facts = ordered.current.order.parallelMap { bySnapshot[$0] }
         } else {
             facts = current.parallelMapInPlace { BotFacts(CatalogEntry.bot(at: $1)) }
         }
         self.facts = facts
-        let (events, tombstones) = timelines.value
+        let (events, tombstones) = timelines()
         self.timelines = events
         self.tombstones = tombstones
 
@@ -138,13 +131,72 @@ struct SiteModel: Sendable {
             for tag in facts[i].tags { tags[tag, default: []].append(i) }
             if let model = facts[i].model { models[model, default: []].append(i) }
         }
-        organizationNames = orgNames
-        organizations = orgs
+        organizationNames = ordered.organizationNames
+        organizations = ordered.organizations
         self.tags = tags
         self.models = models
         sources = Dictionary(input.snapshot.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        paths = SitePaths(bots: botPages.value, organizations: Array(orgs.keys), tags: Array(tags.keys), models: Array(models.keys))
+        paths = SitePaths(bots: botPages.value, organizations: Array(ordered.organizations.keys), tags: Array(tags.keys), models: Array(models.keys))
         currentPaths = Array(paths.botsInOrder.prefix(current.count))
+    }
+
+    /// What the model takes from the bots' names and organizations alone: the display order,
+    /// each entry's place in it, the bots' keys in that order, and the organizations' members
+    /// (in display order, as the bots come) and names.
+    struct Ordered: Sendable {
+        let current: CurrentBots
+        let rank: [Int]
+        let keys: [BotKey]
+        let organizations: [String: [Int]]
+        let organizationNames: [String: String]
+
+        init(_ entries: [CatalogEntry]) {
+            let order = NameOrder.order(entries)
+            let current = CurrentBots(entries: entries, order: order)
+            self.current = current
+            var rank = [Int](repeating: 0, count: entries.count)
+            for (position, entry) in order.enumerated() { rank[entry] = position }
+            self.rank = rank
+            keys = current.indices.map { current[$0].key }
+            var names: [String: String] = [:]
+            var members: [String: [Int]] = [:]
+            for i in current.indices {
+                guard let org = current[i].bot.organization else { continue }
+                members[org, default: []].append(i)
+                if let name = current[i].bot.organizationName, !name.isEmpty { names[org] = name }
+            }
+            organizations = members
+            organizationNames = names
+        }
+    }
+
+    /// The model made beside the digest, in its pool (`InputDigest.init`'s `beside`): the display
+    /// order with the organizations, and the timelines, are a unit of work each, taken before
+    /// the bots' chunks; the facts come from the digest's own walk of each bot. The model made of
+    /// them then does only what needs the facts.
+    ///
+    /// (A thread of its own for the model, started as the digest took both cores, waited its
+    /// turn: at 1,000 bots it often began after the digest had ended, and the model's
+    /// 0.3 ms name order then ran after it.)
+    final class Parts: @unchecked Sendable {
+        let input: SiteInput
+        /// For the digest to fill (`InputDigest.init`'s `facts`).
+        let facts = Handoff<[BotFacts]>()
+        private let ordered = Handoff<Ordered>()
+        private let timelines = Handoff<(events: Timelines, tombstones: [BotKey: Tombstone])>()
+
+        init(_ input: SiteInput) { self.input = input }
+
+        /// The units to run beside the digest's chunks.
+        var units: [@Sendable () -> Void] {
+            [{ [self] in ordered.fulfill(Ordered(input.snapshot.entries)) },
+             { [self] in timelines.fulfill(SiteModel.timelines(input)) }]
+        }
+
+        /// The model, once the digest has run the units and filled the facts.
+        func model() -> SiteModel {
+            SiteModel(input, ordered: ordered.value, facts: facts.value, timelines: { timelines.value })
+        }
     }
 
     /// Each bot's events, newest first: a current bot's by its place among the snapshot's entries, the others' by key.
