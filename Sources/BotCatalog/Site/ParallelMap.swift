@@ -15,15 +15,15 @@ public enum Cores {
 extension Array where Element: Sendable {
     /// `transform` over the elements on `workers` threads, results in order. Below `minimum`
     /// elements (or with one worker) it is a plain `map`: the threads would cost more than they save.
-    func parallelMap<U>(workers: Int = Cores.usable, minimum: Int = 256,
+    func parallelMap<U>(workers: Int = Cores.usable, minimum: Int = 256, beside: [@Sendable () -> Void] = [],
                         _ transform: @Sendable (Element) -> U) -> [U] {
-        parallelMapIndexed(workers: workers, minimum: minimum) { transform($1) }
+        parallelMapIndexed(workers: workers, minimum: minimum, beside: beside) { transform($1) }
     }
 
     /// `parallelMap` that also hands over each element's index.
-    func parallelMapIndexed<U>(workers: Int = Cores.usable, minimum: Int = 256,
+    func parallelMapIndexed<U>(workers: Int = Cores.usable, minimum: Int = 256, beside: [@Sendable () -> Void] = [],
                                _ transform: @Sendable (Int, Element) -> U) -> [U] {
-        parallelMapInPlace(workers: workers, minimum: minimum) { transform($0, $1.pointee) }
+        parallelMapInPlace(workers: workers, minimum: minimum, beside: beside) { transform($0, $1.pointee) }
     }
 
     /// `parallelMapIndexed` handing over where each element lies, not a copy: copying a bot out
@@ -61,6 +61,17 @@ extension Array where Element: Sendable {
             }
         }
     }
+}
+
+/// `first` and `second` side by side: on the caller's thread and one of GCD's, through
+/// `concurrentPerform` (done one after the other when no thread is free). A thread of its own,
+/// started while other work held both cores, waited its turn for up to two milliseconds.
+func sideBySide<A: Sendable, B: Sendable>(_ first: @Sendable () -> A, _ second: @Sendable () -> B) -> (A, B) {
+    let a = Handoff<A>(), b = Handoff<B>()
+    DispatchQueue.concurrentPerform(iterations: 2) { unit in
+        if unit == 0 { a.fulfill(first()) } else { b.fulfill(second()) }
+    }
+    return (a.value, b.value)
 }
 
 /// A value one thread hands to another that is already running (and what `Background` waits

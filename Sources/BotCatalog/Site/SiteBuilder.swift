@@ -118,17 +118,19 @@ public struct SiteBuilder: Sendable {
         }
         let changelog = ChangelogBox()
         let placements = Placements(count: model.current.count)
-        // The other pages' jobs (and prints) are worked out while the bot pages' are.
-        let listing = Background.onOwnThread { [self] in
-            listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, placements: placements,
-                        changelog: changelog, changelogBefore: changelogRead)
+        // The other pages' jobs (and prints) are worked out while the bot pages' are, a unit of
+        // work in their pool.
+        let listing = Handoff<(jobs: [PageJob], listingNeeded: Bool)>()
+        let listingUnit: @Sendable () -> Void = { [self] in
+            listing.fulfill(listingJobs(input, model, contexts, prints, digest: digest, reusable: reusable, rows: rows, placements: placements,
+                                        changelog: changelog, changelogBefore: changelogRead))
         }
         // Every bot page: the current bots' in display order, then the removed ones' by key, made
         // on all cores as they are kept (a list of keys to map, then one of optional pages to
         // compact, were each a copy of every bot's strings on one core, and then their release).
         let removedKeys = model.tombstones.keys.sorted()
         let currentCount = model.current.count
-        var botPages = Array(0..<(currentCount + removedKeys.count)).parallelMap(workers: workers) { n -> BotPage in
+        var botPages = Array(0..<(currentCount + removedKeys.count)).parallelMap(workers: workers, beside: [listingUnit]) { n -> BotPage in
             if n < currentCount {
                 let key = model.current[n].key
                 return BotPage(key: key, current: n, path: model.currentPaths[n], print: prints.bot(key, current: n))

@@ -118,25 +118,28 @@ struct SiteModel: Sendable {
         self.timelines = events
         self.tombstones = tombstones
 
-        // The bots' pages are worked out on a thread of their own while the groups are gathered
-        // here: both walk every bot, and neither needs the other.
+        // The bots' pages are worked out side by side with the groups: both walk every bot, and
+        // neither needs the other.
         var candidates = facts.map(\.page)
         for tombstone in tombstones.values {
             pageKeys.append(tombstone.bot.key)
             candidates.append(SitePaths.candidate(source: tombstone.bot.source, slug: tombstone.bot.slug, name: tombstone.bot.name))
         }
-        let botPages = Background.onOwnThread { [pageKeys, candidates] in SitePaths.botPages(keys: pageKeys, candidates: candidates) }
-        var tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
-        for i in current.indices {
-            for tag in facts[i].tags { tags[tag, default: []].append(i) }
-            if let model = facts[i].model { models[model, default: []].append(i) }
-        }
+        let (botPages, (tags, models)) = sideBySide({ [pageKeys, candidates] in SitePaths.botPages(keys: pageKeys, candidates: candidates) },
+                                                    { () -> ([String: [Int]], [String: [Int]]) in
+            var tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
+            for i in current.indices {
+                for tag in facts[i].tags { tags[tag, default: []].append(i) }
+                if let model = facts[i].model { models[model, default: []].append(i) }
+            }
+            return (tags, models)
+        })
         organizationNames = ordered.organizationNames
         organizations = ordered.organizations
         self.tags = tags
         self.models = models
         sources = Dictionary(input.snapshot.sources.map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
-        paths = SitePaths(bots: botPages.value, organizations: Array(ordered.organizations.keys), tags: Array(tags.keys), models: Array(models.keys))
+        paths = SitePaths(bots: botPages, organizations: Array(ordered.organizations.keys), tags: Array(tags.keys), models: Array(models.keys))
         currentPaths = Array(paths.botsInOrder.prefix(current.count))
     }
 

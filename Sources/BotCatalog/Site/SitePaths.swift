@@ -74,19 +74,20 @@ public struct SitePaths: Sendable {
     static func botPages(keys: [BotKey], candidates: [String]) -> BotPages {
         var pages = BotPages()
         pages.inOrder = candidates
-        // The pages by key are gathered meanwhile, on a thread of their own; colliding ones are
-        // put right after.
-        let byKey = Background.onOwnThread { [inOrder = pages.inOrder] in
+        // The pages by key are gathered side by side with the colliding ones, which are put right after.
+        let (byKey, colliding) = sideBySide({ () -> [BotKey: String] in
             var byKey: [BotKey: String] = [:]
             byKey.reserveCapacity(keys.count)
-            for (key, path) in zip(keys, inOrder) { byKey[key] = path }
+            for (key, path) in zip(keys, candidates) { byKey[key] = path }
             return byKey
-        }
-        var seen = Set<String>(minimumCapacity: keys.count)
-        var colliding = Set<String>()
-        for path in pages.inOrder where !seen.insert(path).inserted { colliding.insert(path) }
+        }, { () -> Set<String> in
+            var seen = Set<String>(minimumCapacity: keys.count)
+            var colliding = Set<String>()
+            for path in candidates where !seen.insert(path).inserted { colliding.insert(path) }
+            return colliding
+        })
         // Names that collide all get the suffix, so no bot's URL depends on which came first.
-        pages.byKey = byKey.value
+        pages.byKey = byKey
         for i in pages.inOrder.indices where !colliding.isEmpty && colliding.contains(pages.inOrder[i]) {
             pages.inOrder[i] = "\(pages.inOrder[i].dropLast(5))-\(Self.shortHash(keys[i].description)).html"
             pages.byKey[keys[i]] = pages.inOrder[i]
