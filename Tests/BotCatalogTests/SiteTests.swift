@@ -438,11 +438,21 @@ struct SiteTests {
 
         // A build lists its pages in its own order; they are read back the same, in that order.
         var built = SiteManifest(templateHash: "t2", digest: "d2")
-        built.listed = [("tags/z.html", "01"), ("index.html", "02"), ("bots/unltd/a.html", "03")]
+        for (page, print) in [("tags/z.html", "01"), ("index.html", "02"), ("bots/unltd/a.html", "03")] { built.list(page, print: print) }
         try built.data.write(to: URL(fileURLWithPath: path))
         let again = SiteManifest.read(path)
         #expect(again.pages.dictionary == ["tags/z.html": "01", "index.html": "02", "bots/unltd/a.html": "03"] && again.pages.paths == built.listed.map(\.path))
         #expect(again.data == built.data)
+        // Pages the last build listed with the same print are written out from its lines as they are: the same bytes.
+        var kept = SiteManifest(templateHash: "t2", digest: "d2")
+        for (page, print) in [("tags/z.html", "01"), ("index.html", "02"), ("bots/unltd/a.html", "03")] {
+            kept.list(page, print: print, kept: again.pages.line(page, print: print), of: again.pages)
+        }
+        #expect(again.pages.line("index.html", print: "02") != nil && again.pages.line("index.html", print: "ff") == nil && again.pages.line("none.html", print: "02") == nil)
+        #expect(kept.data == built.data)
+        kept.list("bots/unltd/b.html", print: "04")
+        kept.writeListedLines()
+        #expect(kept.data == built.data + Data("p 04 bots/unltd/b.html\n".utf8), "kept lines and made ones together, on another thread")
         built.writeListedLines()
         try AtomicFile.write(to: path) { built.write(to: &$0) }
         #expect(FileManager.default.contents(atPath: path) == again.data, "its lines written on another thread, the same bytes")

@@ -95,10 +95,23 @@ struct ManifestPages: Sendable {
 
     /// Whether the page was made with this print (looked up and compared without a string made).
     func holds(_ path: String, print: String) -> Bool {
+        line(path, print: print) != nil
+    }
+
+    /// The line of the page when it was made with this print (nil otherwise): what `holds`
+    /// tells, and where, for the page's line to be written out again as it is (`appendLine`).
+    func line(_ path: String, print: String) -> Line? {
         var print = print
         return print.withUTF8 { wanted in
-            find(path) { bytes, line in Self.same(Self.print(of: line, in: bytes), wanted) } ?? false
+            find(path) { bytes, line in Self.same(Self.print(of: line, in: bytes), wanted) ? line : nil } ?? nil
         }
+    }
+
+    /// Appends a line `line(_:print:)` found, as it is (`p <print> <path>` and its line break).
+    func appendLine(_ line: Line, to out: inout [UInt8]) {
+        out.append(UInt8(ascii: "p"))
+        out.append(UInt8(ascii: " "))
+        bytes.withUnsafeBufferPointer { bytes in out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[Int(line.print)...Int(line.end)])) }
     }
 
     /// Every page's path, in the lines' order.
