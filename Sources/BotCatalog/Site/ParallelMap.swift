@@ -45,9 +45,9 @@ extension Array where Element: Sendable {
             nonisolated(unsafe) let first = start
             return [U](unsafeUninitializedCapacity: count) { buffer, initialized in
                 // Each chunk initializes its own disjoint range of the buffer. Several chunks per
-                // worker, taken as workers come free: a build runs other threads beside (the model,
-                // the timelines), and one half per worker would leave a core idle while the half
-                // whose thread was interrupted finishes.
+                // worker, taken as workers come free: a build runs other work beside (the state
+                // files' reads, the `beside` units), and one half per worker would leave a core idle
+                // while the half whose thread was interrupted finishes.
                 nonisolated(unsafe) let base = buffer.baseAddress!
                 let total = count
                 let chunks = Swift.min(workers * 8, total)
@@ -74,9 +74,9 @@ func sideBySide<A: Sendable, B: Sendable>(_ first: @Sendable () -> A, _ second: 
     return (a.value, b.value)
 }
 
-/// A value one thread hands to another that is already running (and what `Background` waits
-/// on): the model, made on a thread of its own, waits here for the bots' facts the digest works
-/// out while it walks each bot anyway.
+/// A value one thread hands to another (and what `Background` waits on): the bots' facts the
+/// digest works out while it walks each bot anyway, for the model made after it
+/// (`SiteModel.Parts`), and the results of work run beside a parallel map.
 final class Handoff<Value: Sendable>: @unchecked Sendable {
     private let done = DispatchGroup()
     private var result: Value?
