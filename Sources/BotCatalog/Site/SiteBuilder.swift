@@ -218,6 +218,7 @@ public struct SiteBuilder: Sendable {
                 }
                 pending = []
                 manifest.reserveListed(botPages.count + jobs.count)
+                manifest.keepLines(of: reusable)
                 // Each settled page as `record` would take it (listed before, neither rendered nor
                 // written), counted once at the end: this loop runs on one core for every bot.
                 var settled = 0
@@ -225,7 +226,7 @@ public struct SiteBuilder: Sendable {
                 botPages.withUnsafeBufferPointer { pages in
                     for i in pages.indices {
                         guard let line = settles[i] else { pending.append(pages[i]); continue }
-                        manifest.list(pages[i].path, print: pages[i].print, kept: line, of: reusable)
+                        manifest.list(pages[i].path, print: pages[i].print, kept: line)
                         settled += 1
                     }
                 }
@@ -957,10 +958,14 @@ struct SiteManifest: Sendable {
         return out
     }
 
-    /// Lists a page, after those listed: `kept`, its line in `pages` (the last build's), which
-    /// lists it with the same print.
-    mutating func list(_ path: String, print: String, kept: ManifestPages.Line? = nil, of pages: ManifestPages? = nil) {
-        if let pages, kept != nil { keptFrom = pages }
+    /// The last build's pages, whose lines `list(_:print:kept:)` names (set once, before them).
+    mutating func keepLines(of pages: ManifestPages) {
+        keptFrom = pages
+    }
+
+    /// Lists a page, after those listed: `kept`, its line in the pages given to `keepLines`,
+    /// which list it with the same print.
+    mutating func list(_ path: String, print: String, kept: ManifestPages.Line? = nil) {
         listed.append((path, print))
         keptLines.append(kept)
         listedLines = nil
