@@ -101,15 +101,15 @@ struct SiteModel: Sendable {
     private init(_ input: SiteInput, ordered: Ordered, facts bySnapshot: [BotFacts]?,
                  timelines: () -> (events: Timelines, tombstones: [BotKey: Tombstone])) {
         self.input = input
-        // The per-bot text work (parsing tags, cleaning, slugs) runs in parallel, the names are
-        // ordered as bytes (`NameOrder`); what is left below is building dictionaries.
+        // The per-bot text work (parsing tags, cleaning, slugs) runs in parallel; what is left
+        // below is building dictionaries.
         let current = ordered.current
         self.current = current
         rank = ordered.rank
         var pageKeys = ordered.keys
         let facts: [BotFacts]
         if let bySnapshot {
-            facts = ordered.current.order.parallelMap { bySnapshot[$0] }
+            facts = current.order.parallelMap { bySnapshot[$0] }
         } else {
             facts = current.parallelMapInPlace { BotFacts(CatalogEntry.bot(at: $1)) }
         }
@@ -154,6 +154,7 @@ struct SiteModel: Sendable {
         let organizationNames: [String: String]
 
         init(_ entries: [CatalogEntry]) {
+            // The names are ordered as bytes (`NameOrder`).
             let order = NameOrder.order(entries)
             let current = CurrentBots(entries: entries, order: order)
             self.current = current
