@@ -12,7 +12,9 @@ public enum AtomicFile {
     public static func write(to target: String, _ fill: (inout Sink) -> Void) throws(StoreError) {
         let path = URL(fileURLWithPath: target).standardizedFileURL.path
         let folder = (path as NSString).deletingLastPathComponent
-        try createFolder(folder)
+        // Mostly the folder is there and writable, which one call tells (`createFolder` goes
+        // through Foundation, three times on a nightly build's last stretch).
+        if access(folder, W_OK) != 0 { try createFolder(folder) }
         let temp = "\(folder)/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError(file: path, reason: "cannot create a file here (\(errnoText())); check that the folder is writable") }
@@ -35,7 +37,10 @@ public enum AtomicFile {
         syncFolder(folder)
     }
 
-    /// Bytes on their way to a file, in 1 MB writes; the first failure is kept and stops the rest.
+    /// Bytes on their way to a file: small pieces gathered into 64 KB writes, larger ones written
+    /// as they are. The first failure is kept and stops the rest. (A buffer of 1 MB, taken for
+    /// every file, was memory mapped afresh and unmapped each time: the three state files a
+    /// nightly build writes last faulted it in page by page, on the build's last stretch.)
     public struct Sink {
         let fd: Int32
         private var buffer: [UInt8] = []
@@ -43,15 +48,16 @@ public enum AtomicFile {
 
         init(fd: Int32) {
             self.fd = fd
-            buffer.reserveCapacity(Self.size)
         }
 
-        static let size = 1 << 20
+        static let size = 1 << 16
 
         public mutating func write(_ bytes: UnsafeRawBufferPointer) {
             guard error == nil else { return }
             if buffer.count + bytes.count > Self.size { flush() }
-            if bytes.count >= Self.size { put(bytes) } else { buffer.append(contentsOf: bytes) }
+            if bytes.count >= Self.size { put(bytes); return }
+            if buffer.capacity == 0 { buffer.reserveCapacity(Self.size) }
+            buffer.append(contentsOf: bytes)
         }
 
         public mutating func write(_ text: String) {
