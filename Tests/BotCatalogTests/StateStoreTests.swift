@@ -121,6 +121,31 @@ struct StateStoreTests {
         #expect(throws: StoreError.self) { try AtomicFile.write(Data(), to: "/proc/botcatalog-cannot-write/x") }
     }
 
+    @Test("a file written in pieces of every size, into a folder made for it, holds the pieces in order")
+    func atomicWriteInPieces() throws {
+        let folder = try TestSupport.temporaryFolder()
+        let path = "\(folder)/new/deeper/pieces.bin"
+        // Small pieces gathered, pieces at and around the buffer's size, and one of 3 MB.
+        let sizes = [0, 1, 7, 65_535, 65_536, 65_537, 12, 3 << 20, 40_000, 30_000, 1]
+        let pieces = sizes.enumerated().map { n, size in [UInt8](repeating: UInt8(n + 1), count: size) }
+        try AtomicFile.write(to: path) { sink in
+            for piece in pieces { piece.withUnsafeBytes { sink.write($0) } }
+            sink.write("end")
+        }
+        #expect(try Data(contentsOf: URL(fileURLWithPath: path)) == Data(pieces.joined()) + Data("end".utf8))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(folder)/new/deeper") == ["pieces.bin"], "no temporary file left")
+    }
+
+    @Test("a folder's names are all its entries but . and ..; a folder that is not there has none")
+    func folderNames() throws {
+        let folder = try TestSupport.temporaryFolder()
+        #expect(FolderNames.of(folder).isEmpty)
+        for name in ["a.html", ".hidden", "é ü.txt", ".site.staging-12"] { try Data().write(to: URL(fileURLWithPath: "\(folder)/\(name)")) }
+        try FileManager.default.createDirectory(atPath: "\(folder)/sub", withIntermediateDirectories: false)
+        #expect(FolderNames.of(folder).sorted() == [".hidden", ".site.staging-12", "a.html", "sub", "é ü.txt"])
+        #expect(FolderNames.of("\(folder)/missing").isEmpty && FolderNames.of("\(folder)/a.html").isEmpty)
+    }
+
     @Test("diffing snapshot files without loading them finds exactly what the in-memory diff finds")
     func fileDiffMatchesDiff() async throws {
         let h = try await DemoHarness(folder: try TestSupport.temporaryFolder())

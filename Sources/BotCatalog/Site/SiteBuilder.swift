@@ -702,12 +702,14 @@ public struct SiteBuilder: Sendable {
 
     /// Refuses to replace a folder botcatalog did not make (e.g. `output: .` would wipe a repo).
     func checkOutputIsOurs() throws(SiteError) {
+        // The usual case: the marker is there (so `output` is a folder), and nothing need be listed.
+        if access("\(output)/\(Self.marker)", F_OK) == 0 { return }
         var isDir: ObjCBool = false
         guard FileManager.default.fileExists(atPath: output, isDirectory: &isDir) else { return }
         guard isDir.boolValue else {
             throw SiteError(file: output, reason: "`output` is a file, not a folder; choose a folder for the site")
         }
-        let contents = (try? FileManager.default.contentsOfDirectory(atPath: output)) ?? []
+        let contents = FolderNames.of(output)
         if contents.isEmpty || contents.contains(Self.marker) { return }
         throw SiteError(file: output, reason: "`output` exists and was not made by botcatalog (no \(Self.marker) inside); choose an empty or new folder, botcatalog replaces it whole")
     }
@@ -715,13 +717,13 @@ public struct SiteBuilder: Sendable {
     /// Removes staging folders of runs that were killed (the run lock guarantees none is live),
     /// and restores a site left aside by an interrupted non-atomic swap.
     func cleanLeftovers(parent: String, name: String) throws(SiteError) {
-        let siblings = (try? FileManager.default.contentsOfDirectory(atPath: parent)) ?? []
+        let siblings = FolderNames.of(parent)
         for sibling in siblings where sibling.hasPrefix(".\(name).staging-") {
             try? FileManager.default.removeItem(atPath: "\(parent)/\(sibling)")
         }
         let aside = "\(parent)/.\(name).previous"
-        if FileManager.default.fileExists(atPath: aside) {
-            if !FileManager.default.fileExists(atPath: output) {
+        if access(aside, F_OK) == 0 {
+            if access(output, F_OK) != 0 {
                 rename(aside, output)
             } else {
                 try? FileManager.default.removeItem(atPath: aside)
@@ -730,7 +732,7 @@ public struct SiteBuilder: Sendable {
         // A page replaced in place by a run that was killed may have left its temporary file
         // (`AtomicFile`'s `.name.tmp-…`) in the published site: the site holds no other dot files.
         for folder in Set([output] + templates.assets.map { "\(output)/\(($0.path as NSString).deletingLastPathComponent)" }) {
-            for file in (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? [] where file.hasPrefix(".") && file.contains(".tmp-") {
+            for file in FolderNames.of(folder) where file.hasPrefix(".") && file.contains(".tmp-") {
                 unlink("\(folder)/\(file)")
             }
         }
