@@ -1255,9 +1255,17 @@ struct SiteTests {
         if case .gathered = page { #expect(template.components(separatedBy: "botsHtml").count == 2, "only a single use is written in parts") }
     }
 
-    @Test("a page is found equal to its published file only when every byte matches, whatever the pieces and however the file is read in blocks")
+    @Test("a page is found equal to its published file only when every byte matches, whatever the pieces and however the file is read in blocks, by path or in an open folder")
     func pageMatchesFile() throws {
         let folder = try TestSupport.temporaryFolder()
+        let openFolder = open(folder, O_RDONLY | O_DIRECTORY)
+        defer { close(openFolder) }
+        // Both ways of asking always agree.
+        func matches(_ page: PageBytes, _ name: String) -> Bool {
+            let byPath = page.matchesFile(atPath: "\(folder)/\(name)")
+            #expect(page.matchesFile(name, in: openFolder) == byPath, "\(name): by path \(byPath)")
+            return byPath
+        }
         var generator = SystemRandomNumberGenerator()
         // Rows of random sizes across several 64 KB blocks, and the page's text around them.
         let rows = (0..<400).map { n in (0..<Int.random(in: 0...700, using: &generator)).map { _ in UInt8(ascii: "a") + UInt8(n % 26) } }
@@ -1268,7 +1276,7 @@ struct SiteTests {
         let path = "\(folder)/page.html"
         func file(_ data: Data) throws -> Bool {
             try data.write(to: URL(fileURLWithPath: path))
-            return page.matchesFile(atPath: path)
+            return matches(page, "page.html")
         }
         #expect(try file(whole))
         for offset in [0, 1, 65_535, 65_536, 65_537, whole.count / 2, whole.count - 1] {
@@ -1277,13 +1285,15 @@ struct SiteTests {
             #expect(try !file(changed), "a byte changed at \(offset)")
         }
         #expect(try !file(whole.dropLast()) && !file(whole + Data("x".utf8)) && !file(Data()))
-        #expect(!page.matchesFile(atPath: "\(folder)/missing.html") && !page.matchesFile(atPath: folder))
+        #expect(!matches(page, "missing.html") && !page.matchesFile(atPath: folder) && !page.matchesFile(".", in: openFolder))
         try Data().write(to: URL(fileURLWithPath: path))
-        #expect(PageBytes.bytes([]).matchesFile(atPath: path) && PageBytes.text("").matchesFile(atPath: path))
-        #expect(!PageBytes.text("héllo").matchesFile(atPath: path))
+        #expect(matches(.bytes([]), "page.html") && matches(.text(""), "page.html"))
+        #expect(!matches(.text("héllo"), "page.html"))
         try Data("héllo".utf8).write(to: URL(fileURLWithPath: path))
-        #expect(PageBytes.text("héllo").matchesFile(atPath: path) && PageBytes.bytes(Array("héllo".utf8)).matchesFile(atPath: path))
-        #expect(!PageBytes.bytes([]).matchesFile(atPath: path))
+        #expect(matches(.text("héllo"), "page.html") && matches(.bytes(Array("héllo".utf8)), "page.html"))
+        #expect(!matches(.bytes([]), "page.html"))
+        // Of the same length, one byte apart: read and compared, not judged by the size.
+        #expect(!matches(.text("hallo"), "page.html") && !matches(.text("héllò"), "page.html"))
     }
 
     @Test("a broken template fails the run with an error naming the file, and the published site stays byte-identical")
