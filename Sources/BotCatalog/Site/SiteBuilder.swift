@@ -235,6 +235,17 @@ public struct SiteBuilder: Sendable {
                 stats.botPages += settled
                 if toldByWriter { kept += settled }
             }
+            // The other pages likewise: one whose print is the published one's, in the spare
+            // already, has its result known here and takes no unit of the pool (at 1,000 bots,
+            // about half the jobs of a 1%-changed build, each a task made, run and awaited).
+            var settledJobs: [(unit: Int, bots: Bool, results: [PageWriter.Result])] = []
+            if let relink = writer.relink {
+                for (n, job) in jobs.enumerated() {
+                    guard let print = job.fingerprint, reusable.holds(job.path, print: print), !relink.contains(job.path) else { continue }
+                    settledJobs.append((n, false, [PageWriter.Result(path: job.path, fingerprint: print, rendered: false, written: false, listedBefore: true)]))
+                }
+            }
+            let settledUnits = Set(settledJobs.map(\.unit))
             // Small chunks: a chunk's pages are held until stored, so memory stays flat in the number of bots.
             let chunk = 64
             let units = jobs.map(Unit.job) + stride(from: 0, to: pending.count, by: chunk).map { .bots(pending[$0..<min($0 + chunk, pending.count)]) }
@@ -248,6 +259,7 @@ public struct SiteBuilder: Sendable {
                 let early = min(2, jobs.count)
                 startOrder = Array(0..<early) + Array(jobs.count..<units.count) + Array(early..<jobs.count)
             }
+            if !settledUnits.isEmpty { startOrder.removeAll { settledUnits.contains($0) } }
             // The rows are saved while the bot pages are written and the site is finished and
             // published, from when the last listing page has placed them: the cache points into
             // the pages where the listing pages and catalog.json put them, named by what they are
@@ -255,7 +267,7 @@ public struct SiteBuilder: Sendable {
             // to by then (a file keeps its inode and time when its folder is renamed). A cache
             // saved by a build that is then not published names pages the published site does not
             // have: it serves no row.
-            let rowsPlaced = Countdown(jobs.count) { [rowCachePath, staging] () -> Background<Void>? in
+            let rowsPlaced = Countdown(jobs.count - settledJobs.count) { [rowCachePath, staging] () -> Background<Void>? in
                 guard let made = rows.ifMade else { return nil }
                 let stagedFolder = open(staging, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
                 guard stagedFolder >= 0 else { return nil }
@@ -267,7 +279,7 @@ public struct SiteBuilder: Sendable {
             let storing = NSLock()
             let writeback = Writeback(folder: staging)
             defer { writeback.stop() }
-            let results = try await withThrowingTaskGroup(of: (unit: Int, bots: Bool, results: [PageWriter.Result]).self) { group in
+            let pooled = try await withThrowingTaskGroup(of: (unit: Int, bots: Bool, results: [PageWriter.Result]).self) { group in
                 var running = 0
                 var all: [(unit: Int, bots: Bool, results: [PageWriter.Result])] = []
                 for index in startOrder {
@@ -304,9 +316,10 @@ public struct SiteBuilder: Sendable {
                     running += 1
                 }
                 for try await done in group { all.append(done) }
-                // In the order of the units, so the manifest lists the pages the same way each time.
-                return all.sorted { $0.unit < $1.unit }
+                return all
             }
+            // In the order of the units, so the manifest lists the pages the same way each time.
+            let results = (pooled + settledJobs).sorted { $0.unit < $1.unit }
             for unit in results { unit.results.forEach(record) }
             manifest.writeListedLines()
             rowCacheSave = rowsPlaced.started ?? nil
