@@ -23,8 +23,7 @@ public struct StateStore: Sendable {
     }
 
     func files(in folder: String) -> [String] {
-        let names = (try? FileManager.default.contentsOfDirectory(atPath: folder)) ?? []
-        return names.filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
+        FolderNames.of(folder).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
     }
 
     /// Paths of all snapshots, oldest first.
