@@ -85,6 +85,9 @@ final class DemoHarness: Sendable {
             "DEMO_GPTBOTS_KEY_SALES": MockDemo.gptbotsSalesKey,
         ]
         let orgs = world.organizations.map(\.id).joined(separator: ", ")
+        // No test waits for the read timeout (the hang specs set their own): it is long enough for a
+        // run under ThreadSanitizer, which slows the stand-in about tenfold while the other suites run
+        // beside it (at 2 s the hostile site's fetch timed out there).
         let config = """
             title: Demo bot catalog
             output: site
@@ -100,7 +103,7 @@ final class DemoHarness: Sendable {
                 pageSize: 4
                 retries: 1
                 retryDelay: 0.01
-                timeout: 2
+                timeout: 10
             \(sourceOptions)
               - name: gptbots
                 platform: gptbots
