@@ -134,25 +134,13 @@ final class Countdown<Value: Sendable>: @unchecked Sendable {
 final class Background<Value: Sendable>: @unchecked Sendable {
     private let result = Handoff<Value>()
     private let claim = NSLock()
-    /// The work until a thread takes it up (nil from then on, and for work on a thread of its own).
+    /// The work until a thread takes it up (nil from then on).
     private var work: (@Sendable () -> Value)?
 
     /// On one of GCD's threads (`queue`'s), or the caller's when none has started it.
     init(on queue: DispatchQueue = .global(), _ work: @escaping @Sendable () -> Value) {
         self.work = work
         queue.async { [self] in runUnlessTaken() }
-    }
-
-    private init(ownThread work: @escaping @Sendable () -> Value) {
-        let thread = Thread { [result] in result.fulfill(work()) }
-        thread.stackSize = 8 << 20
-        thread.start()
-    }
-
-    /// On a thread of its own, for work started while the caller keeps every core busy: GCD
-    /// would queue it until one of its threads is free, and nothing would overlap.
-    static func onOwnThread(_ work: @escaping @Sendable () -> Value) -> Background {
-        Background(ownThread: work)
     }
 
     /// Does the work here unless a thread has taken it up already.

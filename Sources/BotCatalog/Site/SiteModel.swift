@@ -87,36 +87,28 @@ struct SiteModel: Sendable {
         }
     }
 
-    /// The model of `input`, all of it worked out here (the bots' facts and names in parallel,
-    /// the timelines on a thread of their own meanwhile).
+    /// The model of `input`, all of it worked out here: the bots' facts in parallel, with the
+    /// display order and the timelines as units of the same pool, as beside the digest (`Parts`).
     init(_ input: SiteInput) {
-        // The timelines (a dictionary entry per bot) are made on another thread meanwhile, one of
-        // its own: GCD would queue them behind the parallel work below.
-        let timelines = Background.onOwnThread { Self.timelines(input) }
-        self.init(input, ordered: Ordered(input.snapshot.entries), facts: nil, timelines: { timelines.value })
+        let parts = Parts(input)
+        parts.facts.fulfill(input.snapshot.entries.parallelMapInPlace(beside: parts.units) { BotFacts(CatalogEntry.bot(at: $1)) })
+        self = parts.model()
     }
 
-    /// `facts`: the bots' facts in snapshot order, when the digest worked them out (`Parts`);
-    /// nil: they are worked out here. `timelines` is asked for once the facts are in order.
-    private init(_ input: SiteInput, ordered: Ordered, facts bySnapshot: [BotFacts]?,
-                 timelines: () -> (events: Timelines, tombstones: [BotKey: Tombstone])) {
+    /// `facts`: the bots' facts in snapshot order (`Parts`).
+    private init(_ input: SiteInput, ordered: Ordered, facts bySnapshot: [BotFacts],
+                 timelines: (events: Timelines, tombstones: [BotKey: Tombstone])) {
         self.input = input
-        // The per-bot text work (parsing tags, cleaning, slugs) runs in parallel; what is left
-        // below is building dictionaries.
+        // The per-bot text work (parsing tags, cleaning, slugs) was done in parallel, in the
+        // facts; what is left below is putting them in display order and building dictionaries.
         let current = ordered.current
         self.current = current
         rank = ordered.rank
         var pageKeys = ordered.keys
-        let facts: [BotFacts]
-        if let bySnapshot {
-            facts = current.order.parallelMap { bySnapshot[$0] }
-        } else {
-            facts = current.parallelMapInPlace { BotFacts(CatalogEntry.bot(at: $1)) }
-        }
+        let facts = current.order.parallelMap { bySnapshot[$0] }
         self.facts = facts
-        let (events, tombstones) = timelines()
-        self.timelines = events
-        self.tombstones = tombstones
+        self.timelines = timelines.events
+        tombstones = timelines.tombstones
 
         // The bots' pages are worked out side by side with the groups: both walk every bot, and
         // neither needs the other.
@@ -199,7 +191,7 @@ struct SiteModel: Sendable {
 
         /// The model, once the digest has run the units and filled the facts.
         func model() -> SiteModel {
-            SiteModel(input, ordered: ordered.value, facts: facts.value, timelines: { timelines.value })
+            SiteModel(input, ordered: ordered.value, facts: facts.value, timelines: timelines.value)
         }
     }
 
