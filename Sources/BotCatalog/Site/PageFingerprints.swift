@@ -26,24 +26,52 @@ struct PageFingerprints: Sendable {
         precondition(runs.count == model.input.history.count, "a print for each run of the history")
         self.runs = runs
         organizationNames = Self.organizationNames(model.organizationNames)
-        let prints = model.current.parallelMapInPlace { i, entry -> UInt64 in
-            var f = Fingerprint()
-            let facts = model.facts[i]
-            f.add(bots[model.order[i]])
-            f.add(model.currentPaths[i])
-            let organization = entry.pointee.bot.organization
-            f.add(model.organizationName(organization) ?? "")
-            f.add(organization.flatMap { model.paths.organizations[$0] } ?? "")
-            f.add(facts.model.map { model.paths.models[$0] ?? "" } ?? "")
-            for tag in facts.tags { f.add(model.paths.tags[tag] ?? "") }
-            if entry.pointee.stale {
-                // The stale banner quotes the source's problem and the check's time.
-                f.add(model.sources[entry.pointee.bot.source]?.problems.first ?? "")
-                f.add(model.input.snapshot.takenAt)
+        // What a bot's groups add to its print, worked out once per group: their names and
+        // paths are strings many bots share, and copying them out for every bot had both cores
+        // retain and release the same few strings, their counts' cache lines passed back and forth.
+        let organizationParts = Dictionary(uniqueKeysWithValues: model.organizations.keys.map { ($0, Self.organizationPart($0, model)) })
+        let modelParts = model.models.keys.reduce(into: [String: UInt64]()) { $0[$1] = Self.pathPart(model.paths.models[$1]) }
+        let tagParts = model.tags.keys.reduce(into: [String: UInt64]()) { $0[$1] = Self.pathPart(model.paths.tags[$1]) }
+        let noOrganization = Self.organizationPart(nil, model)
+        // Each bot's facts read where they lie (a copy retains its page's and tags' strings).
+        let prints = model.facts.withUnsafeBufferPointer { facts in
+            nonisolated(unsafe) let facts = facts.baseAddress!
+            return model.current.parallelMapInPlace { i, entry -> UInt64 in
+                var f = Fingerprint()
+                let bot = facts + i
+                f.add(bots[model.order[i]])
+                f.add(model.currentPaths[i])
+                if let organization = entry.pointee.bot.organization {
+                    f.add(organizationParts[organization] ?? Self.organizationPart(organization, model))
+                } else {
+                    f.add(noOrganization)
+                }
+                f.add(bot.pointee.model.map { modelParts[$0] ?? Self.pathPart(model.paths.models[$0]) } ?? Self.pathPart(nil))
+                for tag in bot.pointee.tags { f.add(tagParts[tag] ?? Self.pathPart(model.paths.tags[tag])) }
+                if entry.pointee.stale {
+                    // The stale banner quotes the source's problem and the check's time.
+                    f.add(model.sources[entry.pointee.bot.source]?.problems.first ?? "")
+                    f.add(model.input.snapshot.takenAt)
+                }
+                return f.value
             }
-            return f.value
         }
         self.prints = prints
+    }
+
+    /// An organization's part of its members' prints: its name and its page's path.
+    private static func organizationPart(_ organization: String?, _ model: SiteModel) -> UInt64 {
+        var f = Fingerprint()
+        f.add(model.organizationName(organization) ?? "")
+        f.add(organization.flatMap { model.paths.organizations[$0] } ?? "")
+        return f.value
+    }
+
+    /// A model's or tag's part of its members' prints: its page's path.
+    private static func pathPart(_ path: String?) -> UInt64 {
+        var f = Fingerprint()
+        f.add(path ?? "")
+        return f.value
     }
 
     private func start(_ page: String) -> Fingerprint {

@@ -120,9 +120,14 @@ struct SiteModel: Sendable {
         let (botPages, (tags, models)) = sideBySide({ [pageKeys, candidates] in SitePaths.botPages(keys: pageKeys, candidates: candidates) },
                                                     { () -> ([String: [Int]], [String: [Int]]) in
             var tags: [String: [Int]] = [:], models: [String: [Int]] = [:]
-            for i in current.indices {
-                for tag in facts[i].tags { tags[tag, default: []].append(i) }
-                if let model = facts[i].model { models[model, default: []].append(i) }
+            // Each bot's facts read where they lie: a copy retains its strings, whose counts'
+            // cache lines the other core had just written when it made `facts`.
+            facts.withUnsafeBufferPointer { facts in
+                for i in current.indices {
+                    let bot = facts.baseAddress! + i
+                    for j in bot.pointee.tags.indices { tags[bot.pointee.tags[j], default: []].append(i) }
+                    if let model = bot.pointee.model { models[model, default: []].append(i) }
+                }
             }
             return (tags, models)
         })

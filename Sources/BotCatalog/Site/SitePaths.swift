@@ -81,10 +81,17 @@ public struct SitePaths: Sendable {
             for (key, path) in zip(keys, candidates) { byKey[key] = path }
             return byKey
         }, { () -> Set<String> in
-            var seen = Set<String>(minimumCapacity: keys.count)
-            var colliding = Set<String>()
-            for path in candidates where !seen.insert(path).inserted { colliding.insert(path) }
-            return colliding
+            // Looked for by the paths' hashes: a set of the paths themselves retained each one
+            // while the other side retained the same ones for its table, the two passing their
+            // counts' cache lines back and forth. Paths are looked at again only when two hash alike.
+            candidates.withUnsafeBufferPointer { paths -> Set<String> in
+                var hashes = Set<Int>(minimumCapacity: paths.count)
+                guard paths.indices.contains(where: { !hashes.insert(paths[$0].hashValue).inserted }) else { return [] }
+                var seen = Set<String>(minimumCapacity: paths.count)
+                var colliding = Set<String>()
+                for path in paths where !seen.insert(path).inserted { colliding.insert(path) }
+                return colliding
+            }
         })
         // Names that collide all get the suffix, so no bot's URL depends on which came first.
         pages.byKey = byKey
@@ -245,6 +252,8 @@ public struct Fingerprint: Sendable {
     private static let bytePrime: UInt64 = 0x0000_0100_0000_01B3
 
     public mutating func add(_ text: String) {
+        // Read where it lies when it can be: a copy to call `withUTF8` on retains the string.
+        if text.utf8.withContiguousStorageIfAvailable({ add(UnsafeRawBufferPointer($0)) }) != nil { return }
         var text = text
         text.withUTF8 { add(UnsafeRawBufferPointer($0)) }
     }
