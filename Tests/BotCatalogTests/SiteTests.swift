@@ -1137,6 +1137,30 @@ struct SiteTests {
         #expect(FileManager.default.fileExists(atPath: "\(folder)/.site.spare/index.html"), "the spare is left alone")
     }
 
+    @Test("a discarded build leaves the changelog cache as the last publish left it, and no temporary file in the state folder")
+    func discardKeepsChangelogCache() async throws {
+        let at = "2026-01-05T09:00:00Z"
+        func input(_ count: Int, at: String) -> SiteInput {
+            let bots = (0..<count).map { Bot(source: "unltd", platform: .unltd, id: "b\($0)", name: "Bot \($0)", slug: "bot-\($0)", scope: "public", fields: [:]) }
+            return SiteInput(title: "Kept", baseURL: Self.baseURL,
+                             snapshot: Snapshot(takenAt: at, sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete)],
+                                                entries: bots.map { CatalogEntry(bot: $0, firstSeen: at, lastSeen: at, lastChanged: at) }),
+                             history: [HistoryEntry(at: at, changes: ChangeSet(added: bots.map(BotRef.init)))])
+        }
+        let folder = try TestSupport.temporaryFolder()
+        let builder = SiteBuilder(output: "\(folder)/site", manifestPath: "\(folder)/state/site-manifest.json",
+                                  templates: try TemplateSet.load(from: TemplateSet.builtInFolder))
+        try await builder.stage(input(3, at: at)).publish()
+        let cachePath = ChangelogCache.path(besideManifest: "\(folder)/state/site-manifest.json")
+        let state = try FileManager.default.contentsOfDirectory(atPath: "\(folder)/state").sorted()
+        let cache = try #require(FileManager.default.contents(atPath: cachePath))
+        let staged = try await builder.stage(input(5, at: "2026-01-06T09:00:00Z"))
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(folder)/state").count == state.count + 1, "the new cache waits beside the old one")
+        staged.discard()
+        #expect(FileManager.default.contents(atPath: cachePath) == cache)
+        #expect(try FileManager.default.contentsOfDirectory(atPath: "\(folder)/state").sorted() == state)
+    }
+
     @Test("a run with more changes than the changelog shows: 100 per kind there and in the feed, all on the run's own page")
     func longRun() async throws {
         let at = "2026-01-05T09:00:00Z"

@@ -121,6 +121,30 @@ struct StateStoreTests {
         #expect(throws: StoreError.self) { try AtomicFile.write(Data(), to: "/proc/botcatalog-cannot-write/x") }
     }
 
+    @Test("a prepared file replaces its target only when committed, once; discarded or dropped uncommitted, it leaves nothing behind")
+    func preparedWrite() throws {
+        let folder = try TestSupport.temporaryFolder()
+        let path = "\(folder)/x.cache"
+        try AtomicFile.write(Data("old".utf8), to: path)
+        let prepared = try AtomicFile.prepare(to: path) { $0.write("new") }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "old", "not replaced before its turn")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).count == 2, "the new file waits beside it")
+        try prepared.commit()
+        try prepared.commit()
+        prepared.discard()
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["x.cache"])
+
+        try AtomicFile.prepare(to: path) { $0.write("dropped") }.discard()
+        do { _ = try AtomicFile.prepare(to: path) { $0.write("dropped too") } }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "new")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder) == ["x.cache"], "no temporary file left")
+        // Relative and dotted paths land where the kernel would put them.
+        #expect(AtomicFile.standardized("/a/./b/../c.json") == "/a/c.json")
+        #expect(AtomicFile.standardized("/state/site-manifest.json") == "/state/site-manifest.json")
+        #expect(AtomicFile.standardized("x.json") == FileManager.default.currentDirectoryPath + "/x.json")
+    }
+
     @Test("a file written in pieces of every size, into a folder made for it, holds the pieces in order")
     func atomicWriteInPieces() throws {
         let folder = try TestSupport.temporaryFolder()

@@ -147,7 +147,7 @@ public struct SiteBuilder: Sendable {
             var manifest = oldManifest
             manifest.digest = digest.value
             return StagedSite(output: output, manifestPath: manifestPath,
-                              publication: .replace(replaced.files, manifest: manifest, changelog: changelog.cache),
+                              publication: .replace(replaced.files, manifest: manifest, changelog: changelog.file),
                               stats: replaced.stats, botPaths: model.paths.bots)
         }
 
@@ -366,13 +366,16 @@ public struct SiteBuilder: Sendable {
                    consume oldManifest, consume manifestRead,
                    consume reusable, consume writer, consume digest))
         return StagedSite(output: output, manifestPath: manifestPath,
-                          publication: .swap(staging: staging, manifest: manifest, folders: folders, rowCacheSave: rowCacheSave, changelog: changelog.cache, spare: nextSpare),
+                          publication: .swap(staging: staging, manifest: manifest, folders: folders, rowCacheSave: rowCacheSave, changelog: changelog.file, spare: nextSpare),
                           stats: stats, botPaths: botPaths, leftovers: leftovers)
     }
 
-    /// The changelog cache of the build being staged: set when its changelog is rendered.
+    /// The changelog cache of the build being staged: set when its changelog is rendered, and
+    /// written then to its temporary file (in the pool, beside the other pages), which the
+    /// publish renames into place (nil: none that can be filled in, or it could not be written).
     final class ChangelogBox: @unchecked Sendable {
         var cache: ChangelogCache?
+        var file: AtomicFile.Prepared?
     }
 
     /// A run whose input digest is the last build's: every page but the changelog would come out
@@ -454,7 +457,10 @@ public struct SiteBuilder: Sendable {
                                                log: markedLog, capacity: page.count + 4_096)
             let cache = ChangelogCache(digest: digest.value, page: marked, fragments: markedLog.entries)
             // Kept only when it gives back this very page (a template could change how the time reads).
-            changelog.cache = cache.fills(page, takenAt: input.snapshot.takenAt) ? cache : nil
+            if cache.fills(page, takenAt: input.snapshot.takenAt) {
+                changelog.cache = cache
+                changelog.file = try? AtomicFile.prepare(to: ChangelogCache.path(besideManifest: manifestPath)) { cache.write(to: &$0) }
+            }
             return .bytes(page)
         }), at: 2)
         jobs.append(PageJob(path: "404.html", fingerprint: nil, render: text { templates.render("404", contexts.notFound()) }))
@@ -760,14 +766,15 @@ public struct StagedSite: Sendable {
     let manifestPath: String
     enum Publication: Sendable {
         /// The new site in `staging`, its page fingerprints, the saving of the row cache (nil:
-        /// rows were not needed) and the changelog to cache (nil: none that can be filled in).
+        /// rows were not needed) and the changelog's cache, written and waiting to be renamed in
+        /// (nil: none that can be filled in).
         /// `spare`: the published site is to be kept as the spare (its folders, and the pages in
         /// which it will differ from the new site); nil: it is removed.
-        case swap(staging: String, manifest: SiteManifest, folders: Set<String>, rowCacheSave: Background<Void>?, changelog: ChangelogCache?,
+        case swap(staging: String, manifest: SiteManifest, folders: Set<String>, rowCacheSave: Background<Void>?, changelog: AtomicFile.Prepared?,
                   spare: (spare: SpareSite, folders: [String], differs: [String])?)
         /// At most one file, written beside itself and renamed over the published one; then the
         /// manifest and changelog cache when they changed (nil: they did not).
-        case replace([(path: String, data: Data)], manifest: SiteManifest?, changelog: ChangelogCache?)
+        case replace([(path: String, data: Data)], manifest: SiteManifest?, changelog: AtomicFile.Prepared?)
     }
     /// The publication until `publish` or `discard` takes it: once taken, a second call does
     /// nothing (a discard after publishing must not touch the published site), and what it held
@@ -851,9 +858,12 @@ public struct StagedSite: Sendable {
     /// Records the published site's fingerprints, digest and folder times, and its changelog
     /// cache. The cache goes first and names its digest, so a crash in between leaves a cache
     /// the manifest does not match rather than one that looks current.
-    private func record(_ manifest: SiteManifest, folders: some Sequence<String>, changelog: ChangelogCache?) {
+    private func record(_ manifest: SiteManifest, folders: some Sequence<String>, changelog: AtomicFile.Prepared?) {
         let cachePath = ChangelogCache.path(besideManifest: manifestPath)
-        if let changelog { try? AtomicFile.write(to: cachePath) { changelog.write(to: &$0) } } else { unlink(cachePath) }
+        // Written to its temporary file when the changelog was rendered: renamed in here, in its turn.
+        var cached = false
+        if let changelog { cached = (try? changelog.commit()) != nil }
+        if !cached { unlink(cachePath) }
         var manifest = manifest
         manifest.folders = SiteManifest.folderTimes(output, folders: folders)
         try? AtomicFile.write(to: manifestPath) { manifest.write(to: &$0) }
@@ -891,10 +901,16 @@ public struct StagedSite: Sendable {
     /// Drops the staged site (the run failed before publishing).
     public func discard() {
         defer { leftovers?.dropInBackground() }
-        if case .swap(let staging, _, _, let rowCacheSave, _, _) = pending.take() {
+        switch pending.take() {
+        case .swap(let staging, _, _, let rowCacheSave, let changelog, _):
+            changelog?.discard()
             // The row cache looks at the staged pages while it is saved.
             _ = rowCacheSave?.value
             botcatalog_remove_tree(staging)
+        case .replace(_, _, let changelog):
+            changelog?.discard()
+        case nil:
+            break
         }
     }
 }

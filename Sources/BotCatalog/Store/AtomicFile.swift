@@ -10,7 +10,15 @@ public enum AtomicFile {
     /// Writes what `fill` gives to its sink, buffered, with the same guarantees: for files too
     /// large to build in memory first.
     public static func write(to target: String, _ fill: (inout Sink) -> Void) throws(StoreError) {
-        let path = URL(fileURLWithPath: target).standardizedFileURL.path
+        try prepare(to: target, fill).commit()
+    }
+
+    /// The first half of `write`: the temporary file written and synced beside `target`, to be
+    /// renamed over it by `commit`, when the file's turn comes (a file that must not replace
+    /// its target before another has replaced its own can be written beforehand, on another
+    /// thread). Dropped uncommitted, it is removed.
+    public static func prepare(to target: String, _ fill: (inout Sink) -> Void) throws(StoreError) -> Prepared {
+        let path = standardized(target)
         let folder = (path as NSString).deletingLastPathComponent
         // Mostly the folder is there and writable, which one call tells (`createFolder` goes
         // through Foundation, three times on a nightly build's last stretch).
@@ -29,12 +37,51 @@ public enum AtomicFile {
             unlink(temp)
             throw StoreError(file: path, reason: "cannot write (\(reason.isEmpty ? errnoText() : reason)); check free disk space")
         }
-        guard rename(temp, path) == 0 else {
-            let text = errnoText()
-            unlink(temp)
-            throw StoreError(file: path, reason: "cannot replace the file (\(text))")
+        return Prepared(path: path, folder: folder, temp: temp)
+    }
+
+    /// A file written and synced under a temporary name, waiting to replace its target.
+    public final class Prepared: @unchecked Sendable {
+        let path: String
+        let folder: String
+        private let temp: String
+        private let lock = NSLock()
+        private var done = false
+
+        init(path: String, folder: String, temp: String) {
+            self.path = path
+            self.folder = folder
+            self.temp = temp
         }
-        syncFolder(folder)
+
+        /// Renames the file over its target and syncs the folder; once (a second call does nothing).
+        public func commit() throws(StoreError) {
+            guard lock.withLock({ () -> Bool in defer { done = true }; return !done }) else { return }
+            guard rename(temp, path) == 0 else {
+                let text = AtomicFile.errnoText()
+                unlink(temp)
+                throw StoreError(file: path, reason: "cannot replace the file (\(text))")
+            }
+            AtomicFile.syncFolder(folder)
+        }
+
+        /// Removes the temporary file unless it was committed (the run that wrote it failed).
+        public func discard() {
+            guard lock.withLock({ () -> Bool in defer { done = true }; return !done }) else { return }
+            unlink(temp)
+        }
+
+        deinit {
+            if !done { unlink(temp) }
+        }
+    }
+
+    /// `target` as an absolute path without `.` or `..` parts. Foundation's `URL` is asked only when
+    /// there is something to resolve: the state files are written at absolute, plain paths.
+    static func standardized(_ target: String) -> String {
+        let plain = target.hasPrefix("/") && !target.contains("//") && !target.hasSuffix("/")
+            && !target.split(separator: "/").contains { $0 == "." || $0 == ".." }
+        return plain ? target : URL(fileURLWithPath: target).standardizedFileURL.path
     }
 
     /// Bytes on their way to a file: small pieces gathered into 64 KB writes, larger ones written
