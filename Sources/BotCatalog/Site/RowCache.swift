@@ -396,6 +396,16 @@ final class Rows: @unchecked Sendable {
 
     init(cache: RowCache) { self.cache = cache }
 
+    /// The parts' rows one after the other, keeping what holds their bytes.
+    convenience init(cache: RowCache, parts: [SiteBuilder.RowPart]) {
+        self.init(cache: cache)
+        rows.reserveCapacity(parts.reduce(0) { $0 + $1.rows.count })
+        for part in parts {
+            rows += part.rows
+            keep(part.made)
+        }
+    }
+
     /// Keeps what holds some rows' bytes alive as long as these rows.
     func keep(_ owners: [AnyObject]) { owned += owners }
 }

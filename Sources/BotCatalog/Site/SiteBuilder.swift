@@ -73,6 +73,11 @@ public struct SiteBuilder: Sendable {
 
         /// The rows if a page needed them.
         var ifMade: Rows? { lock.withLock { made } }
+
+        /// Rows made beforehand, as `make` would have made them (unless it has run already).
+        func provide(_ rows: Rows) {
+            lock.withLock { if made == nil { made = rows } }
+        }
     }
 
     /// Builds the site into a staging folder; `publish` swaps it in. Split so the pipeline can
@@ -128,9 +133,15 @@ public struct SiteBuilder: Sendable {
         // Every bot page: the current bots' in display order, then the removed ones' by key, made
         // on all cores as they are kept (a list of keys to map, then one of optional pages to
         // compact, were each a copy of every bot's strings on one core, and then their release).
+        // The listing pages' rows too, in parts, units of the same pool after the listing's: a
+        // run where 1% changed needs them (the pages listing its bots changed), and made in a
+        // pool of their own after this one, their few new rows left a core idle while the
+        // other rendered them. Kept only when a listing page needs them.
+        let rowParts = RowPartsInPool(Self.rowParts(count: model.current.count, workers: workers))
+        let rowUnits = rowParts.units { range in Self.rowPart(range, model, contexts, prints, templates: templates, cache: rowCacheRead.value) }
         let removedKeys = model.tombstones.keys.sorted()
         let currentCount = model.current.count
-        var botPages = Array(0..<(currentCount + removedKeys.count)).parallelMap(workers: workers, beside: [listingUnit]) { n -> BotPage in
+        var botPages = Array(0..<(currentCount + removedKeys.count)).parallelMap(workers: workers, beside: [listingUnit] + rowUnits) { n -> BotPage in
             if n < currentCount {
                 let key = model.current[n].key
                 return BotPage(key: key, current: n, path: model.currentPaths[n], print: prints.bot(key, current: n))
@@ -141,6 +152,7 @@ public struct SiteBuilder: Sendable {
         // A removed bot without a page path (`SitePaths` gives every bot one) is left out.
         if botPages.contains(where: \.path.isEmpty) { botPages.removeAll { $0.path.isEmpty } }
         let (jobs, listingNeeded) = listing.value
+        if listingNeeded { rows.provide(rowParts.rows(cache: rowCacheRead.value)) }
 
         let intact = oldManifest.isIntact(output)
         if let replaced = try inPlaceUpdate(botPages: botPages, jobs: jobs, listingNeeded: listingNeeded, reusable: reusable, intact: intact) {
@@ -652,72 +664,107 @@ public struct SiteBuilder: Sendable {
     /// cache when the row's fingerprint matches, rendered (in parallel) otherwise.
     static func renderRows(_ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, templates: TemplateSet,
                            cache: RowCache, workers: Int) -> Rows {
-        let count = model.current.count
-        // Several parts per worker, taken as workers come free (see `parallelMapIndexed`).
+        let parts = rowParts(count: model.current.count, workers: workers).parallelMap(workers: workers, minimum: 2) { range in
+            rowPart(range, model, contexts, prints, templates: templates, cache: cache)
+        }
+        return Rows(cache: cache, parts: parts)
+    }
+
+    /// The rows' parts: several per worker, taken as workers come free (see `parallelMapIndexed`).
+    static func rowParts(count: Int, workers: Int) -> [Range<Int>] {
         let chunk = max(256, (count + workers * 8 - 1) / (workers * 8))
-        let parts = Array(stride(from: 0, to: count, by: chunk)).parallelMap(workers: workers, minimum: 2) { start -> ([RowCache.Row], [OwnedBytes]) in
-            let end = min(start + chunk, count)
-            var rows: [RowCache.Row?] = []
-            rows.reserveCapacity(end - start)
-            // The part's new rows are written one after the other into one buffer, kept once they
-            // are all rendered (a buffer per row grew the allocator's heap a row at a time, one
-            // `mprotect` call each, and was copied again into the kept one); each row's template
-            // is rendered into a scratch buffer used again for every row.
-            var out: [UInt8] = []
-            var scratch: [UInt8] = []
-            // Where each new row's print, two depths and catalog.json object end in `out`, by its place in `rows`
-            // (each starts where the one before it ends).
-            var rendered: [(at: Int, ends: (Int, Int, Int, Int))] = []
-            // Each row is looked for where the cache's order says, shifted by what the rows
-            // before it found (a bot added or removed since moves the ones after it).
-            var shift = 0
-            // First the rows the cache holds, then the others rendered, into a buffer sized for them.
-            var missing: [(at: Int, bot: Int, print: String)] = []
-            for i in start..<end {
-                let print = prints.row(i)
-                if let at = cache.place(of: model.current[i].key, near: i + shift) {
-                    shift = at - i
-                    if let cached = cache.row(at: at, fingerprint: print) { rows.append(cached); continue }
-                }
-                missing.append((rows.count, i, print))
-                rows.append(nil)
+        return stride(from: 0, to: count, by: chunk).map { $0..<min($0 + chunk, count) }
+    }
+
+    /// The rows of the current bots in `range` (display order), and what holds the new ones' bytes.
+    static func rowPart(_ range: Range<Int>, _ model: SiteModel, _ contexts: PageContexts, _ prints: PageFingerprints, templates: TemplateSet,
+                        cache: RowCache) -> RowPart {
+        let start = range.lowerBound, end = range.upperBound
+        var rows: [RowCache.Row?] = []
+        rows.reserveCapacity(end - start)
+        // The part's new rows are written one after the other into one buffer, kept once they
+        // are all rendered (a buffer per row grew the allocator's heap a row at a time, one
+        // `mprotect` call each, and was copied again into the kept one); each row's template
+        // is rendered into a scratch buffer used again for every row.
+        var out: [UInt8] = []
+        var scratch: [UInt8] = []
+        // Where each new row's print, two depths and catalog.json object end in `out`, by its place in `rows`
+        // (each starts where the one before it ends).
+        var rendered: [(at: Int, ends: (Int, Int, Int, Int))] = []
+        // Each row is looked for where the cache's order says, shifted by what the rows
+        // before it found (a bot added or removed since moves the ones after it).
+        var shift = 0
+        // First the rows the cache holds, then the others rendered, into a buffer sized for them.
+        var missing: [(at: Int, bot: Int, print: String)] = []
+        for i in start..<end {
+            let print = prints.row(i)
+            if let at = cache.place(of: model.current[i].key, near: i + shift) {
+                shift = at - i
+                if let cached = cache.row(at: at, fingerprint: print) { rows.append(cached); continue }
             }
-            if !missing.isEmpty { out.reserveCapacity(missing.count * 4096) }
-            let oneDown = Array("../".utf8)
-            for (at, i, print) in missing {
-                out.append(contentsOf: print.utf8)
-                let printEnd = out.count
-                // Rendered once with a marker for the way to the root, then written for both
-                // depths: the marker only ever becomes "" or "../", wherever it stands.
-                scratch.removeAll(keepingCapacity: true)
-                templates.render("bot-row", contexts.row(i, root: rootMarker), into: &scratch)
-                let found = scratch.withUnsafeBufferPointer { occurrences(of: rootMarkerBytes, in: $0) }
-                append(scratch, replacing: found, length: rootMarkerBytes.count, with: [], into: &out)
-                let atRootEnd = out.count
-                append(scratch, replacing: found, length: rootMarkerBytes.count, with: oneDown, into: &out)
-                let oneDownEnd = out.count
-                model.current.withEntry(i) { MachineOutput.catalogObject(at: $0, path: model.currentPaths[i], into: &out) }
-                rendered.append((at, (printEnd, atRootEnd, oneDownEnd, out.count)))
-            }
-            guard !rendered.isEmpty else { return (rows.map { $0! }, []) }
-            var spans: [ByteSpan] = []
-            let made = OwnedBytes([out], spans: &spans)
-            let base = spans[0].start!
-            var start = 0
-            for (at, ends) in rendered {
-                func span(_ from: Int, _ to: Int) -> ByteSpan { ByteSpan(start: base + from, count: to - from) }
-                rows[at] = RowCache.Row(fingerprint: span(start, ends.0), atRoot: span(ends.0, ends.1), oneDown: span(ends.1, ends.2), catalogJSON: span(ends.2, ends.3))
-                start = ends.3
-            }
-            return (rows.map { $0! }, [made])
+            missing.append((rows.count, i, print))
+            rows.append(nil)
         }
-        let rows = Rows(cache: cache)
-        rows.rows.reserveCapacity(count)
-        for (part, made) in parts {
-            rows.rows += part
-            rows.keep(made)
+        if !missing.isEmpty { out.reserveCapacity(missing.count * 4096) }
+        let oneDown = Array("../".utf8)
+        for (at, i, print) in missing {
+            out.append(contentsOf: print.utf8)
+            let printEnd = out.count
+            // Rendered once with a marker for the way to the root, then written for both
+            // depths: the marker only ever becomes "" or "../", wherever it stands.
+            scratch.removeAll(keepingCapacity: true)
+            templates.render("bot-row", contexts.row(i, root: rootMarker), into: &scratch)
+            let found = scratch.withUnsafeBufferPointer { occurrences(of: rootMarkerBytes, in: $0) }
+            append(scratch, replacing: found, length: rootMarkerBytes.count, with: [], into: &out)
+            let atRootEnd = out.count
+            append(scratch, replacing: found, length: rootMarkerBytes.count, with: oneDown, into: &out)
+            let oneDownEnd = out.count
+            model.current.withEntry(i) { MachineOutput.catalogObject(at: $0, path: model.currentPaths[i], into: &out) }
+            rendered.append((at, (printEnd, atRootEnd, oneDownEnd, out.count)))
         }
-        return rows
+        guard !rendered.isEmpty else { return RowPart(rows: rows.map { $0! }, made: []) }
+        var spans: [ByteSpan] = []
+        let made = OwnedBytes([out], spans: &spans)
+        let base = spans[0].start!
+        var next = 0
+        for (at, ends) in rendered {
+            func span(_ from: Int, _ to: Int) -> ByteSpan { ByteSpan(start: base + from, count: to - from) }
+            rows[at] = RowCache.Row(fingerprint: span(next, ends.0), atRoot: span(ends.0, ends.1), oneDown: span(ends.1, ends.2), catalogJSON: span(ends.2, ends.3))
+            next = ends.3
+        }
+        return RowPart(rows: rows.map { $0! }, made: [made])
+    }
+
+    /// Some bots' rows, and what holds the bytes of those rendered this run.
+    struct RowPart: Sendable {
+        var rows: [RowCache.Row]
+        var made: [OwnedBytes]
+    }
+
+    /// Parts of the rows made as units of another pool's work (`beside`), each unit filling its
+    /// own part; put together once all are done.
+    final class RowPartsInPool: @unchecked Sendable {
+        let ranges: [Range<Int>]
+        private let lock = NSLock()
+        private var parts: [RowPart?]
+
+        init(_ ranges: [Range<Int>]) {
+            self.ranges = ranges
+            parts = Array(repeating: nil, count: ranges.count)
+        }
+
+        /// One unit per part, each rendering it with `render`.
+        func units(_ render: @escaping @Sendable (Range<Int>) -> RowPart) -> [@Sendable () -> Void] {
+            ranges.indices.map { n in { [self] in
+                let part = render(ranges[n])
+                lock.withLock { parts[n] = part }
+            } }
+        }
+
+        /// The rows, once every unit has run.
+        func rows(cache: RowCache) -> Rows {
+            Rows(cache: cache, parts: lock.withLock { parts.map { $0! } })
+        }
     }
 
     /// Refuses to replace a folder botcatalog did not make (e.g. `output: .` would wipe a repo).
