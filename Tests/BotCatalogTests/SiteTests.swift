@@ -934,12 +934,17 @@ struct SiteTests {
         #expect(String(decoding: published["changelog.html"] ?? Data(), as: UTF8.self).contains(DemoHarness.days[1]))
         try await Self.expectSameAsFreshBuild(harness, "day 2, changelog filled in from its cache")
 
-        // Day 3: a reader deleted a bot page. The folder's time moved, so the site is built and
-        // the page is back.
+        // Day 3: a reader deleted a bot page and a tag page. The folders' times moved, so the site
+        // is built, and both pages are back as a fresh build makes them (no listing page's print
+        // changed: the tag page's rows are made when it needs them).
         let page = try #require(published.keys.first { $0.hasPrefix("bots/") })
+        let listing = try #require(published.keys.sorted().first { $0.hasPrefix("tags/") && $0 != "tags/index.html" })
         try FileManager.default.removeItem(atPath: "\(harness.site)/\(page)")
+        try FileManager.default.removeItem(atPath: "\(harness.site)/\(listing)")
         let day3 = try await harness.run(day: 3)
         #expect(day3.site.rendered > 1 && FileManager.default.fileExists(atPath: "\(harness.site)/\(page)"), "\(day3.site)")
+        #expect(TestSupport.files(under: harness.site)[listing] == published[listing], "\(listing) is back as it was")
+        try await Self.expectSameAsFreshBuild(harness, "day 3, a lost bot page and tag page made again")
 
         // Day 4: the cache is another build's (its digest differs): it is not used.
         let cache = try #require(FileManager.default.contents(atPath: cachePath))

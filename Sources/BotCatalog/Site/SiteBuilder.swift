@@ -54,7 +54,8 @@ public struct SiteBuilder: Sendable {
         let print: String
     }
 
-    /// The rows of listing pages, rendered on first need (never, when no listing page changed).
+    /// The rows of listing pages: made beside the bot pages' prints when a listing page changed
+    /// (`provide`), else rendered on first need (a listing page whose published file is gone).
     final class RowsBox: @unchecked Sendable {
         private let lock = NSLock()
         private var made: Rows?
