@@ -114,7 +114,7 @@ struct BenchCommand: AsyncParsableCommand {
                 let vsFloor = phase == .full ? Self.medianRatio(times, to: floors).map { String(format: "%.2fx", $0) } ?? "" : ""
                 let vsHugo = phase == .full ? hugo.map { String(format: "%.1fx faster", $0.seconds / max(seconds, 1e-9)) } ?? "no hugo" : ""
                 let share = phase == .changed || phase == .unchanged
-                    ? Self.medianRatio(times, to: fulls).map { String(format: " (%.0f%% of full)", 100 * $0) } ?? "" : ""
+                    ? Self.medianRatio(times, to: fulls).map { String(format: " (%.1f%% of full)", 100 * $0) } ?? "" : ""
                 let spread = times.count > 1 ? String(format: "; %d rounds, %.3f–%.3f s", times.count, times.min()!, times.max()!) : ""
                 rows.append(["\(count)", phase.label, String(format: "%.3f", seconds), String(format: "%.3f", Self.median(phaseRuns.map(\.cpu))),
                              String(format: "%.0f", phaseRuns.map(\.peak).max()!),
