@@ -94,8 +94,13 @@ public struct SiteBuilder: Sendable {
         let parent = (output as NSString).deletingLastPathComponent
         let name = (output as NSString).lastPathComponent
         try cleanLeftovers(parent: parent, name: name)
-        // The state files are read while the input is digested, and the row cache while the model is made.
-        let manifestRead = Background { [manifestPath] in SiteManifest.read(manifestPath) }
+        // The state files are read while the input is digested, and the row cache while the model
+        // is made; a killed run's temporary state files are cleared on the way (before this build
+        // writes its own: the changelog's cache is written while the pages are).
+        let manifestRead = Background { [manifestPath, stateFiles] in
+            Self.clearTemporaryFiles(of: stateFiles)
+            return SiteManifest.read(manifestPath)
+        }
         // A run that added to the history cannot take the quick path (the digest starts with
         // the history's key): the model's parts that need no facts are then made in the digest's
         // pool, and the digest works out the facts as it walks each bot (`SiteModel.Parts`).
@@ -780,6 +785,20 @@ public struct SiteBuilder: Sendable {
         let contents = FolderNames.of(output)
         if contents.isEmpty || contents.contains(Self.marker) { return }
         throw SiteError(file: output, reason: "`output` exists and was not made by botcatalog (no \(Self.marker) inside); choose an empty or new folder, botcatalog replaces it whole")
+    }
+
+    /// Removes the temporary files (`AtomicFile`'s `.name.tmp-<pid>-…`) that killed runs left beside
+    /// `files`, but this process's own. The changelog's cache waits under its temporary name from
+    /// when the changelog is rendered until the site is published: a run killed in between (the
+    /// run lock guarantees none is live now) left a file as large as the changelog.
+    static func clearTemporaryFiles(of files: [String]) {
+        let mine = "tmp-\(getpid())-"
+        for (folder, names) in Dictionary(grouping: files, by: { ($0 as NSString).deletingLastPathComponent }) {
+            let prefixes = names.map { ".\(($0 as NSString).lastPathComponent).tmp-" }
+            for file in FolderNames.of(folder) where file.hasPrefix(".") && prefixes.contains(where: file.hasPrefix) && !file.contains(mine) {
+                unlink("\(folder)/\(file)")
+            }
+        }
     }
 
     /// Removes staging folders of runs that were killed (the run lock guarantees none is live),
