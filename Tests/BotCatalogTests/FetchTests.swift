@@ -276,12 +276,18 @@ struct FetchTests {
             #expect(spans.allSatisfy { $0 >= 1.0 }, "shortest span of 11 requests: \(spans.min() ?? 0) s")
             // Evenly spaced, never in bursts. The stamps come from a server sharing two busy cores
             // with the client, so one request held up by a few tens of milliseconds shortens the
-            // gap after it (0.033 s has been seen at load 3.7); the spacing is therefore held on the
-            // whole (mean and median) and each gap only has to rule out a burst (< 2 ms unlimited).
-            let gaps = zip(requests, requests.dropFirst()).map { Self.seconds($1.receivedAt - $0.receivedAt) }.sorted()
+            // gap after it (0.033 s has been seen at load 3.7, 0.011 s under ThreadSanitizer); the
+            // spacing is therefore held on the whole (mean and median), and a short gap must follow
+            // a long one that makes up for it: a request stamped late, not two sent in one slot
+            // (a burst: a gap of about 0.1 s, then nothing; 2 ms apart unlimited). The first gap is
+            // left to the window's check: the first request also opened the connection.
+            let inOrder = zip(requests, requests.dropFirst()).map { Self.seconds($1.receivedAt - $0.receivedAt) }
+            let gaps = inOrder.sorted()
             #expect(gaps.reduce(0, +) / Double(max(gaps.count, 1)) >= 0.1, "mean gap")
             #expect((gaps.isEmpty ? 0 : gaps[gaps.count / 2]) >= 0.099, "median gap")
-            #expect((gaps.first ?? 0) >= 0.02, "closest requests were \(gaps.first ?? 0) s apart")
+            for n in inOrder.indices.dropFirst() where inOrder[n] < 0.02 {
+                #expect(inOrder[n - 1] + inOrder[n] >= 0.18, "requests \(n + 1) and \(n + 2) were \(inOrder[n]) s apart, after a gap of \(inOrder[n - 1]) s")
+            }
             Self.expectBearer(requests, world.unltdToken)
         }
     }
