@@ -96,9 +96,11 @@ public struct SiteBuilder: Sendable {
         try cleanLeftovers(parent: parent, name: name)
         // The state files are read while the input is digested, and the row cache while the model
         // is made; a killed run's temporary state files are cleared on the way (before this build
-        // writes its own: the changelog's cache is written while the pages are).
+        // writes its own: the changelog's cache waits under its temporary name from when the
+        // changelog is rendered until the site is published, and a run killed in between left a
+        // file as large as the changelog).
         let manifestRead = Background { [manifestPath, stateFiles] in
-            Self.clearTemporaryFiles(of: stateFiles)
+            AtomicFile.removeLeftovers(of: stateFiles)
             return SiteManifest.read(manifestPath)
         }
         // A run that added to the history cannot take the quick path (the digest starts with
@@ -785,20 +787,6 @@ public struct SiteBuilder: Sendable {
         let contents = FolderNames.of(output)
         if contents.isEmpty || contents.contains(Self.marker) { return }
         throw SiteError(file: output, reason: "`output` exists and was not made by botcatalog (no \(Self.marker) inside); choose an empty or new folder, botcatalog replaces it whole")
-    }
-
-    /// Removes the temporary files (`AtomicFile`'s `.name.tmp-<pid>-…`) that killed runs left beside
-    /// `files`, but this process's own. The changelog's cache waits under its temporary name from
-    /// when the changelog is rendered until the site is published: a run killed in between (the
-    /// run lock guarantees none is live now) left a file as large as the changelog.
-    static func clearTemporaryFiles(of files: [String]) {
-        let mine = "tmp-\(getpid())-"
-        for (folder, names) in Dictionary(grouping: files, by: { ($0 as NSString).deletingLastPathComponent }) {
-            let prefixes = names.map { ".\(($0 as NSString).lastPathComponent).tmp-" }
-            for file in FolderNames.of(folder) where file.hasPrefix(".") && prefixes.contains(where: file.hasPrefix) && !file.contains(mine) {
-                unlink("\(folder)/\(file)")
-            }
-        }
     }
 
     /// Removes staging folders of runs that were killed (the run lock guarantees none is live),

@@ -23,7 +23,7 @@ public enum AtomicFile {
         // Mostly the folder is there and writable, which one call tells (`createFolder` goes
         // through Foundation, three times on a nightly build's last stretch).
         if access(folder, W_OK) != 0 { try createFolder(folder) }
-        let temp = "\(folder)/.\((path as NSString).lastPathComponent).tmp-\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
+        let temp = "\(folder)/\(temporaryPrefix(of: path))\(getpid())-\(UInt32.random(in: 0...UInt32.max))"
         let fd = open(temp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw StoreError(file: path, reason: "cannot create a file here (\(errnoText())); check that the folder is writable") }
         var sink = Sink(fd: fd)
@@ -54,9 +54,14 @@ public enum AtomicFile {
             self.temp = temp
         }
 
+        /// Whether this call is the first to commit or discard (the one that does it).
+        private func claim() -> Bool {
+            lock.withLock { defer { done = true }; return !done }
+        }
+
         /// Renames the file over its target and syncs the folder; once (a second call does nothing).
         public func commit() throws(StoreError) {
-            guard lock.withLock({ () -> Bool in defer { done = true }; return !done }) else { return }
+            guard claim() else { return }
             guard rename(temp, path) == 0 else {
                 let text = AtomicFile.errnoText()
                 unlink(temp)
@@ -67,12 +72,30 @@ public enum AtomicFile {
 
         /// Removes the temporary file unless it was committed (the run that wrote it failed).
         public func discard() {
-            guard lock.withLock({ () -> Bool in defer { done = true }; return !done }) else { return }
+            guard claim() else { return }
             unlink(temp)
         }
 
         deinit {
             if !done { unlink(temp) }
+        }
+    }
+
+    /// How the temporary files of `path` are named in its folder (the process and a random number follow).
+    static func temporaryPrefix(of path: String) -> String {
+        ".\((path as NSString).lastPathComponent).tmp-"
+    }
+
+    /// Removes the temporary files that killed processes left beside `files`, but this process's
+    /// own (which may be waiting to be committed). Only when no other process writes those
+    /// files (the run lock).
+    static func removeLeftovers(of files: [String]) {
+        let mine = "tmp-\(getpid())-"
+        for (folder, names) in Dictionary(grouping: files, by: { ($0 as NSString).deletingLastPathComponent }) {
+            let prefixes = names.map(temporaryPrefix)
+            for file in FolderNames.of(folder) where prefixes.contains(where: file.hasPrefix) && !file.contains(mine) {
+                unlink("\(folder)/\(file)")
+            }
         }
     }
 
