@@ -1112,16 +1112,18 @@ struct SiteTests {
         return world
     }
 
+    /// A site of `count` unltd bots with nothing but names, all first seen at `at`, and the run that added them.
+    static func plainBots(_ count: Int, title: String, at: String) -> SiteInput {
+        let bots = (0..<count).map { Bot(source: "unltd", platform: .unltd, id: "b\($0)", name: "Bot \($0)", slug: "bot-\($0)", scope: "public", fields: [:]) }
+        return SiteInput(title: title, baseURL: baseURL,
+                         snapshot: Snapshot(takenAt: at, sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete)],
+                                            entries: bots.map { CatalogEntry(bot: $0, firstSeen: at, lastSeen: at, lastChanged: at) }),
+                         history: [HistoryEntry(at: at, changes: ChangeSet(added: bots.map(BotRef.init)))])
+    }
+
     @Test("a staged site is published once: publishing it again, or discarding it after, leaves the published site and its manifest as they are")
     func publishOnce() async throws {
-        let at = "2026-01-05T09:00:00Z"
-        func input(_ count: Int) -> SiteInput {
-            let bots = (0..<count).map { Bot(source: "unltd", platform: .unltd, id: "b\($0)", name: "Bot \($0)", slug: "bot-\($0)", scope: "public", fields: [:]) }
-            return SiteInput(title: "Once", baseURL: Self.baseURL,
-                             snapshot: Snapshot(takenAt: at, sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete)],
-                                                entries: bots.map { CatalogEntry(bot: $0, firstSeen: at, lastSeen: at, lastChanged: at) }),
-                             history: [HistoryEntry(at: at, changes: ChangeSet(added: bots.map(BotRef.init)))])
-        }
+        func input(_ count: Int) -> SiteInput { Self.plainBots(count, title: "Once", at: "2026-01-05T09:00:00Z") }
         let folder = try TestSupport.temporaryFolder()
         let builder = SiteBuilder(output: "\(folder)/site", manifestPath: "\(folder)/site-manifest.json",
                                   templates: try TemplateSet.load(from: TemplateSet.builtInFolder))
@@ -1145,13 +1147,7 @@ struct SiteTests {
     @Test("a discarded build leaves the changelog cache as the last publish left it, and no temporary file in the state folder; a killed run's is cleared by the next")
     func discardKeepsChangelogCache() async throws {
         let at = "2026-01-05T09:00:00Z"
-        func input(_ count: Int, at: String) -> SiteInput {
-            let bots = (0..<count).map { Bot(source: "unltd", platform: .unltd, id: "b\($0)", name: "Bot \($0)", slug: "bot-\($0)", scope: "public", fields: [:]) }
-            return SiteInput(title: "Kept", baseURL: Self.baseURL,
-                             snapshot: Snapshot(takenAt: at, sources: [SourceStatus(name: "unltd", platform: .unltd, state: .complete)],
-                                                entries: bots.map { CatalogEntry(bot: $0, firstSeen: at, lastSeen: at, lastChanged: at) }),
-                             history: [HistoryEntry(at: at, changes: ChangeSet(added: bots.map(BotRef.init)))])
-        }
+        func input(_ count: Int, at: String) -> SiteInput { Self.plainBots(count, title: "Kept", at: at) }
         let folder = try TestSupport.temporaryFolder()
         let builder = SiteBuilder(output: "\(folder)/site", manifestPath: "\(folder)/state/site-manifest.json",
                                   templates: try TemplateSet.load(from: TemplateSet.builtInFolder))
